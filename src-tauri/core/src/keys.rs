@@ -1,0 +1,215 @@
+//! The creator's API keys, kept in the OS's own secret store and never anywhere else.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::provider::Provider;
+
+/// The keyring service name under which every key is stored, one entry per provider.
+pub const KEYRING_SERVICE: &str = "io.hailuostudio.app";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyStoreError {
+    /// The OS has no usable secret store (no Secret Service, locked, or access refused).
+    #[error("Hailuo Studio could not use your system's password store ({detail}). Keys are only ever kept there, never in a plain file. On Linux, make sure a keyring such as GNOME Keyring is installed and unlocked, then try again.")]
+    Unavailable { detail: String },
+    #[error("That doesn't look like an API key: {0}")]
+    Malformed(&'static str),
+}
+
+/// Where keys live. The app uses the OS keyring; tests use memory.
+///
+/// Calls may block on D-Bus: async code calls them from `spawn_blocking`.
+pub trait KeyStore: Send + Sync {
+    fn get(&self, provider: Provider) -> Result<Option<SecretString>, KeyStoreError>;
+    fn set(&self, provider: Provider, key: &SecretString) -> Result<(), KeyStoreError>;
+    fn remove(&self, provider: Provider) -> Result<(), KeyStoreError>;
+}
+
+/// What the webview may learn about a saved key: that it exists, and its last four characters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedKey {
+    pub provider: Provider,
+    pub ends_with: String,
+}
+
+impl SavedKey {
+    pub fn describe(provider: Provider, key: &SecretString) -> Self {
+        let chars: Vec<char> = key.expose_secret().chars().collect();
+        // Short keys show less, so that a four-character key is never echoed whole.
+        let shown = if chars.len() >= 12 {
+            4
+        } else {
+            chars.len() / 4
+        };
+        SavedKey {
+            provider,
+            ends_with: chars[chars.len() - shown..].iter().collect(),
+        }
+    }
+}
+
+/// Trims what a paste tends to add and refuses what cannot be a key.
+pub fn clean_pasted_key(pasted: &str) -> Result<SecretString, KeyStoreError> {
+    let trimmed = pasted.trim();
+    let without_bearer = trimmed
+        .strip_prefix("Bearer ")
+        .or_else(|| trimmed.strip_prefix("bearer "))
+        .unwrap_or(trimmed)
+        .trim();
+    if without_bearer.is_empty() {
+        return Err(KeyStoreError::Malformed("it is empty."));
+    }
+    if without_bearer.chars().any(char::is_whitespace) {
+        return Err(KeyStoreError::Malformed(
+            "it contains spaces or line breaks. Copy just the key.",
+        ));
+    }
+    if without_bearer.len() < 8 {
+        return Err(KeyStoreError::Malformed("it is too short."));
+    }
+    Ok(SecretString::from(without_bearer.to_owned()))
+}
+
+/// Keys in the OS keyring (Secret Service, Keychain, Credential Manager).
+pub struct OsKeyring {
+    service: String,
+}
+
+impl OsKeyring {
+    pub fn new() -> Self {
+        Self::with_service(KEYRING_SERVICE)
+    }
+
+    /// A separate namespace, so tests against the real Secret Service never touch real keys.
+    pub fn with_service(service: impl Into<String>) -> Self {
+        OsKeyring {
+            service: service.into(),
+        }
+    }
+
+    fn entry(&self, provider: Provider) -> Result<keyring::Entry, KeyStoreError> {
+        keyring::Entry::new(&self.service, provider.id()).map_err(unavailable)
+    }
+}
+
+impl Default for OsKeyring {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn unavailable(err: keyring::Error) -> KeyStoreError {
+    KeyStoreError::Unavailable {
+        detail: err.to_string(),
+    }
+}
+
+impl KeyStore for OsKeyring {
+    fn get(&self, provider: Provider) -> Result<Option<SecretString>, KeyStoreError> {
+        match self.entry(provider)?.get_password() {
+            Ok(key) => Ok(Some(SecretString::from(key))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
+
+    fn set(&self, provider: Provider, key: &SecretString) -> Result<(), KeyStoreError> {
+        self.entry(provider)?
+            .set_password(key.expose_secret())
+            .map_err(unavailable)
+    }
+
+    fn remove(&self, provider: Provider) -> Result<(), KeyStoreError> {
+        match self.entry(provider)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
+}
+
+/// Keys in memory, for tests.
+#[derive(Default)]
+pub struct MemoryKeyStore {
+    keys: Mutex<HashMap<Provider, String>>,
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn get(&self, provider: Provider) -> Result<Option<SecretString>, KeyStoreError> {
+        let keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(keys.get(&provider).cloned().map(SecretString::from))
+    }
+
+    fn set(&self, provider: Provider, key: &SecretString) -> Result<(), KeyStoreError> {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.insert(provider, key.expose_secret().to_owned());
+        Ok(())
+    }
+
+    fn remove(&self, provider: Provider) -> Result<(), KeyStoreError> {
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.remove(&provider);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_key_is_described_by_its_last_four_characters_only() {
+        let key = SecretString::from("sk-test-1234567890abcd".to_owned());
+        let saved = SavedKey::describe(Provider::OpenRouter, &key);
+        assert_eq!(saved.ends_with, "abcd");
+        let json = serde_json::to_string(&saved).unwrap();
+        assert!(!json.contains("1234567890"), "{json}");
+    }
+
+    #[test]
+    fn a_short_key_is_never_echoed_whole() {
+        let key = SecretString::from("abcdefgh".to_owned());
+        assert_eq!(
+            SavedKey::describe(Provider::LinkModel, &key).ends_with,
+            "gh"
+        );
+    }
+
+    #[test]
+    fn pasted_keys_lose_surrounding_space_and_a_bearer_prefix() {
+        let key = clean_pasted_key("  Bearer sk-abcdefgh123\n").unwrap();
+        assert_eq!(key.expose_secret(), "sk-abcdefgh123");
+    }
+
+    #[test]
+    fn pasted_text_that_cannot_be_a_key_is_refused_plainly() {
+        assert!(clean_pasted_key("   ").is_err());
+        let err = clean_pasted_key("sk-abc def-ghijk").unwrap_err();
+        assert!(err.to_string().contains("spaces"), "{err}");
+    }
+
+    #[test]
+    fn the_memory_store_saves_replaces_and_removes() {
+        let store = MemoryKeyStore::default();
+        assert!(store.get(Provider::LinkModel).unwrap().is_none());
+        store
+            .set(
+                Provider::LinkModel,
+                &SecretString::from("first-key-1".to_owned()),
+            )
+            .unwrap();
+        store
+            .set(
+                Provider::LinkModel,
+                &SecretString::from("second-key-2".to_owned()),
+            )
+            .unwrap();
+        let key = store.get(Provider::LinkModel).unwrap().unwrap();
+        assert_eq!(key.expose_secret(), "second-key-2");
+        store.remove(Provider::LinkModel).unwrap();
+        assert!(store.get(Provider::LinkModel).unwrap().is_none());
+    }
+}

@@ -1,0 +1,7 @@
+//! Tauri commands, grouped by area. Each one only unpacks its arguments and calls the core.
+
+pub mod accounts;
+pub mod app;
+mod error;
+
+pub use error::CommandError;

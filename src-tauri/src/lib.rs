@@ -1,0 +1,32 @@
+//! Hailuo Studio's desktop shell: wires the core into a Tauri window through thin commands.
+
+mod commands;
+mod studio;
+
+use tauri::{Manager, Runtime};
+
+pub use studio::{KeyStoreOverride, Studio};
+
+/// Starts the desktop app.
+pub fn run() {
+    let builder = run_app(tauri::Builder::default());
+    if let Err(err) = builder.run(tauri::generate_context!()) {
+        eprintln!("Hailuo Studio could not start: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// All of the app's wiring, on any runtime, so tests can boot it on Tauri's mock runtime.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            let studio = Studio::open(app.handle())?;
+            app.manage(studio);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_status,
+            commands::accounts::list_saved_keys,
+        ])
+}

@@ -1,0 +1,80 @@
+//! The real wiring boots on Tauri's mock runtime and answers the first screen's question.
+
+use std::sync::{Arc, Mutex};
+
+use hailuo_core::keys::{KeyStore, MemoryKeyStore};
+use hailuo_core::Provider;
+use hailuo_studio::{run_app, KeyStoreOverride};
+use secrecy::SecretString;
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindowBuilder};
+
+/// The data-dir variable is process-wide and read during start-up, so boots take turns.
+static BOOTING: Mutex<()> = Mutex::new(());
+
+fn boot(keys: Arc<MemoryKeyStore>) -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
+    let data_dir = tempfile::tempdir().unwrap();
+    let _turn = BOOTING.lock().unwrap_or_else(|p| p.into_inner());
+    std::env::set_var("HAILUO_STUDIO_DATA_DIR", data_dir.path());
+    let mut app = run_app(mock_builder().manage(KeyStoreOverride(keys)))
+        // The real context, so the real capability file decides what the window may call.
+        .build(tauri::generate_context!())
+        .expect("the app builds on the mock runtime");
+    // The setup hook runs on the event loop's first turn; one turn is all a test needs.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    (app, data_dir)
+}
+
+fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> serde_json::Value {
+    // The mock runtime does not open the configured windows by itself.
+    let window = app.get_webview_window("main").unwrap_or_else(|| {
+        WebviewWindowBuilder::new(app, "main", Default::default())
+            .build()
+            .unwrap()
+    });
+    let response = get_ipc_response(
+        &window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::default(),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .unwrap_or_else(|err| panic!("{cmd} failed: {err:?}"));
+    response.deserialize().unwrap()
+}
+
+#[test]
+fn a_first_run_boots_with_no_keys_and_a_library_under_the_data_dir() {
+    let (app, data_dir) = boot(Arc::new(MemoryKeyStore::default()));
+    let status = invoke(&app, "app_status");
+    assert_eq!(status["providersWithKeys"], serde_json::json!([]));
+    let library = status["libraryDir"].as_str().unwrap();
+    assert!(
+        library.starts_with(data_dir.path().to_str().unwrap()),
+        "{library}"
+    );
+    assert!(std::path::Path::new(library).is_dir());
+}
+
+#[test]
+fn saved_keys_are_reported_by_provider_and_last_characters_only() {
+    let keys = Arc::new(MemoryKeyStore::default());
+    keys.set(
+        Provider::OpenRouter,
+        &SecretString::from("sk-or-secret-value-9876".to_owned()),
+    )
+    .unwrap();
+    let (app, _data_dir) = boot(keys);
+    let saved = invoke(&app, "list_saved_keys");
+    assert_eq!(
+        saved,
+        serde_json::json!([{"provider": "openrouter", "endsWith": "9876"}])
+    );
+}

@@ -1,0 +1,23 @@
+// Small DOM builders, so views read as the structure they produce.
+
+/** Creates an element with properties (className, textContent, dataset, on*: handlers) and children. */
+export function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...[].concat(children).filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+}
+
+/** An inline error box with the message as the Rust side wrote it. */
+export function showError(err) {
+  return el("div", { className: "error-box", role: "alert", dataset: { kind: err.kind || "internal" } }, [
+    el("strong", { textContent: "Something went wrong" }),
+    el("p", { textContent: err.message || String(err) }),
+  ]);
+}
