@@ -1,4 +1,5 @@
 //! The real wiring boots on Tauri's mock runtime and answers the first screen's question.
+#![allow(clippy::unwrap_used)] // a test helper that fails should panic with the cause
 
 use std::sync::{Arc, Mutex};
 
