@@ -5,8 +5,10 @@
 
 pub mod generation;
 pub mod keys;
+pub mod money;
 pub mod paths;
 pub mod provider;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
+pub use money::Money;
 pub use provider::{Currency, Provider};
