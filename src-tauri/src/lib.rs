@@ -28,5 +28,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::accounts::list_saved_keys,
+            commands::generation::generation_choices,
         ])
 }
