@@ -8,6 +8,7 @@ pub mod keys;
 pub mod money;
 pub mod paths;
 pub mod provider;
+pub mod providers;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
 pub use money::Money;
