@@ -97,9 +97,10 @@ pub enum ProviderError {
         said: ProviderSaid,
     },
 
-    #[error("{provider} is having trouble at the moment. Try again in a few minutes.{said}", said = said.suffix())]
+    #[error("{provider} is having trouble at the moment.{wait}{said}", wait = retry_after.map(|d| format!(" Try again in {} seconds.", d.as_secs().max(1))).unwrap_or_else(|| " Try again in a few minutes.".into()), said = said.suffix())]
     Unavailable {
         provider: Provider,
+        retry_after: Option<Duration>,
         said: ProviderSaid,
     },
 
@@ -225,7 +226,8 @@ impl ProviderError {
     /// How long the provider asked us to wait, when it did.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ProviderError::RateLimited { retry_after, .. } => *retry_after,
+            ProviderError::RateLimited { retry_after, .. }
+            | ProviderError::Unavailable { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

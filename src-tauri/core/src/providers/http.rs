@@ -355,7 +355,11 @@ pub(crate) fn by_status(
             retry_after,
             said,
         },
-        408 | 500..=599 => ProviderError::Unavailable { provider, said },
+        408 | 500..=599 => ProviderError::Unavailable {
+            provider,
+            retry_after,
+            said,
+        },
         401 => ProviderError::KeyRejected {
             provider,
             other_region_hint: false,
@@ -427,6 +431,7 @@ mod tests {
         )));
         assert!(is_transient(&ProviderError::Unavailable {
             provider: Provider::MinimaxChina,
+            retry_after: None,
             said: ProviderSaid {
                 http_status: Some(200),
                 code: Some(1033),
@@ -460,6 +465,7 @@ mod tests {
         }));
         assert!(!submit_may_retry(&ProviderError::Unavailable {
             provider: Provider::OpenRouter,
+            retry_after: None,
             said: ProviderSaid::status(503)
         }));
     }

@@ -112,7 +112,11 @@ fn code_error(answer: &Answer, code: i64, text: Option<String>) -> ProviderError
             retry_after: answer.retry_after,
             said,
         },
-        408 | 500..=599 => ProviderError::Unavailable { provider: P, said },
+        408 | 500..=599 => ProviderError::Unavailable {
+            provider: P,
+            retry_after: answer.retry_after,
+            said,
+        },
         _ => ProviderError::Refused { provider: P, said },
     }
 }

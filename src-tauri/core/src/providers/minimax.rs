@@ -117,7 +117,11 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
             retry_after: None,
             said,
         },
-        1000 | 1001 | 1013 | 1024 | 1033 => ProviderError::Unavailable { provider, said },
+        1000 | 1001 | 1013 | 1024 | 1033 => ProviderError::Unavailable {
+            provider,
+            retry_after: None,
+            said,
+        },
         1026 => ProviderError::PromptFlagged { provider, said },
         1027 => ProviderError::VideoFlagged { provider, said },
         1042 | 2013 => ProviderError::InvalidParameters { provider, said },
