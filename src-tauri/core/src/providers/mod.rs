@@ -213,11 +213,25 @@ pub fn base_url_from(
     }
 }
 
-/// A reqwest client suited to the providers: named, with a connect timeout. Share one.
+/// A reqwest client suited to the providers: named, with a connect timeout, and following
+/// redirects only while they stay secure. Share one. (reqwest already drops the
+/// Authorization header when a redirect leaves the host.)
 pub fn http_client() -> reqwest::Result<reqwest::Client> {
+    let secure_redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() != "https"
+            && attempt.previous().iter().any(|u| u.scheme() == "https");
+        if downgrade {
+            attempt.stop()
+        } else if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    });
     reqwest::Client::builder()
         .user_agent(concat!("HailuoStudio/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(std::time::Duration::from_secs(20))
+        .redirect(secure_redirects)
         .build()
 }
 
