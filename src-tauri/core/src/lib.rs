@@ -9,6 +9,7 @@ pub mod money;
 pub mod pacing;
 pub mod paths;
 pub mod provider;
+pub mod providers;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
 pub use money::Money;
