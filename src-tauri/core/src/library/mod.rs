@@ -527,3 +527,93 @@ fn picture_extension(mime: &str) -> &'static str {
         _ => "image",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generation::{Model, Resolution};
+    use crate::money::Money;
+    use crate::provider::Provider;
+    use rust_decimal_macros::dec;
+
+    /// Set in the child process that stands in for an app killed mid-save.
+    const CRASH_LIBRARY_ENV: &str = "HAILUO_TEST_CRASH_IN_LIBRARY";
+
+    fn request(prompt: &str) -> GenerationRequest {
+        GenerationRequest {
+            provider: Provider::MinimaxGlobal,
+            model: Model::Hailuo23,
+            prompt: prompt.into(),
+            first_frame: None,
+            duration: 6,
+            resolution: Resolution::P768,
+            prompt_optimizer: true,
+            fast_pretreatment: false,
+        }
+    }
+
+    fn list_price() -> Cost {
+        Cost {
+            money: Money::usd(dec!(0.28)),
+            basis: CostBasis::ListPrice,
+        }
+    }
+
+    #[test]
+    fn a_crash_between_write_and_rename_leaves_the_old_record() {
+        if let Some(root) = std::env::var_os(CRASH_LIBRARY_ENV) {
+            // The child: the new record reaches the disk, then the process dies before the
+            // rename, exactly as a power cut or a kill would leave it.
+            let library = Library::open(root).unwrap();
+            let scan = library.scan().unwrap();
+            let mut generation = scan.generations[0].generation.clone();
+            generation.task_id = Some("task-that-never-landed".into());
+            let folder = library.folder_of(&generation.id).unwrap();
+            let json = serde_json::to_vec_pretty(&generation).unwrap();
+            let _ = durable::write_durably_then(&folder.join(RECORD_FILE), &json, || {
+                std::process::abort()
+            });
+            unreachable!("the child aborts before the rename");
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(dir.path()).unwrap();
+        let mut generation = library
+            .create(&request("A lighthouse at dusk"), list_price())
+            .unwrap();
+        generation.task_id = Some("106916112212032".into());
+        library.save(&generation).unwrap();
+
+        let child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "library::tests::a_crash_between_write_and_rename_leaves_the_old_record",
+                "--test-threads=1",
+            ])
+            .env(CRASH_LIBRARY_ENV, dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(!child.success(), "the child must have died mid-save");
+
+        let folder = library.folder_of(&generation.id).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(durable::TEMP_PREFIX))
+            .collect();
+        assert_eq!(leftovers.len(), 1, "the crash left its temp file behind");
+
+        let scan = library.scan().unwrap();
+        assert_eq!(scan.broken, []);
+        assert_eq!(
+            scan.generations[0].generation.task_id.as_deref(),
+            Some("106916112212032")
+        );
+        // The next save still works beside the leftover.
+        generation.poll_url = Some("/api/v1/videos/job-1".into());
+        library.save(&generation).unwrap();
+        assert_eq!(library.load(&generation.id).unwrap(), generation);
+    }
+}
