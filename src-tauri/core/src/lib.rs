@@ -5,6 +5,8 @@
 
 pub mod generation;
 pub mod keys;
+pub mod library;
+pub mod media_server;
 pub mod money;
 pub mod pacing;
 pub mod paths;
