@@ -8,6 +8,7 @@ pub mod keys;
 pub mod money;
 pub mod pacing;
 pub mod paths;
+pub mod pricing;
 pub mod provider;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
