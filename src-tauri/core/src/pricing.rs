@@ -39,9 +39,10 @@ impl PriceRow {
     pub fn price(&self) -> Money {
         match self.tariff {
             Tariff::PerVideo(price) => price,
-            Tariff::PerSecond(rate) => {
-                Money::new(rate.amount * Decimal::from(self.duration), rate.currency)
-            }
+            Tariff::PerSecond(rate) => Money::new(
+                (rate.amount * Decimal::from(self.duration)).normalize(),
+                rate.currency,
+            ),
         }
     }
 
