@@ -3,6 +3,7 @@
 //! The Tauri app is a thin layer of commands over this crate, so every behaviour here can be
 //! tested without a window, against the emulator in `hailuo-emulator`.
 
+pub mod first_frame;
 pub mod generation;
 pub mod keys;
 pub mod money;
