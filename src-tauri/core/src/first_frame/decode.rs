@@ -211,7 +211,9 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     let mut at = 2; // after SOI
     while at + 4 <= bytes.len() {
         if bytes[at] != 0xFF {
-            return false;
+            // Stray bytes between segments: some cameras write them. Fall back to looking for
+            // an end marker anywhere after this point.
+            return bytes[at..].windows(2).any(|pair| pair == [0xFF, 0xD9]);
         }
         let marker = bytes[at + 1];
         if marker == 0xFF {

@@ -308,12 +308,31 @@ pub fn inspect(source: PictureSource<'_>) -> Result<FirstFrameReport, FirstFrame
         short_side_check(width, height),
         shape_check(width, height),
     ];
-    let mut offers = Vec::new();
-    for check in rules.iter().filter(|c| !c.passed) {
-        for &fix in fixes_for(check.rule) {
-            offers.push(offer(&picture, fix)?);
-        }
-    }
+    let wanted: Vec<Fix> = rules
+        .iter()
+        .filter(|c| !c.passed)
+        .flat_map(|c| fixes_for(c.rule).iter().copied())
+        .collect();
+    // Each offer is a full-size render and encode, so its size is exact: run them side by side.
+    let offers = std::thread::scope(|scope| {
+        let running: Vec<_> = wanted
+            .iter()
+            .map(|&fix| {
+                let picture = &picture;
+                scope.spawn(move || offer(picture, fix))
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(FirstFrameError::Processing(
+                        "preparing a fix stopped unexpectedly".to_owned(),
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
     let shape = VideoShape::of(width, height);
     Ok(FirstFrameReport {
         format: picture.format,
@@ -495,10 +514,10 @@ fn short_side_check(width: u32, height: u32) -> RuleCheck {
 fn shape_check(width: u32, height: u32) -> RuleCheck {
     let ratio = f64::from(width) / f64::from(height.max(1));
     let (passed, verdict) = if ratio > MAX_ASPECT {
-        (false, format!("At {width}×{height} the picture is {ratio:.1} times wider than tall; the widest allowed is 5:2 (2.5 times)."))
+        (false, format!("At {width}×{height} the picture is {ratio:.2} times wider than tall; the widest allowed is 5:2 (2.5 times)."))
     } else if ratio < MIN_ASPECT {
         let tall = 1.0 / ratio;
-        (false, format!("At {width}×{height} the picture is {tall:.1} times taller than wide; the tallest allowed is 2:5 (2.5 times)."))
+        (false, format!("At {width}×{height} the picture is {tall:.2} times taller than wide; the tallest allowed is 2:5 (2.5 times)."))
     } else {
         (
             true,

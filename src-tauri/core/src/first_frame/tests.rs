@@ -420,6 +420,24 @@ fn a_truncated_jpeg_is_refused_as_damaged() {
         "{err:?}"
     );
     assert!(err.to_string().contains("damaged or incomplete"));
+
+    // Phone photos carry a small thumbnail JPEG, with its own end marker, in their EXIF block:
+    // that end marker must not make a cut-off photo look complete.
+    let mut thumbnail_segment = vec![0xFF, 0xE1];
+    let payload = [
+        b"Exif\x00\x00".as_slice(),
+        &[0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9],
+    ]
+    .concat();
+    thumbnail_segment.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    thumbnail_segment.extend_from_slice(&payload);
+    let with_thumbnail = [&whole[..2], &thumbnail_segment, &whole[2..]].concat();
+    assert!(inspect(PictureSource::Pasted(&with_thumbnail)).is_ok());
+    let cut = &with_thumbnail[..with_thumbnail.len() - 400];
+    assert!(matches!(
+        inspect(PictureSource::Pasted(cut)),
+        Err(FirstFrameError::Damaged { .. })
+    ));
 }
 
 #[test]
