@@ -28,5 +28,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::accounts::list_saved_keys,
+            commands::first_frame::inspect_first_frame,
+            commands::first_frame::inspect_pasted_first_frame,
+            commands::first_frame::pick_first_frame,
         ])
 }
