@@ -30,6 +30,22 @@ fn main() -> Result<(), Box<dyn Error>> {
         (checked + prepared).as_millis()
     );
 
+    // A phone held upright stores the photo sideways with EXIF orientation 6: turning it upright
+    // means a full JPEG re-encode, in inspect (for the exact size) and in prepare.
+    let sideways = dir.path().join("sideways.jpg");
+    std::fs::write(&sideways, with_orientation_6(&std::fs::read(&photo)?))?;
+    let source = PictureSource::File(&sideways);
+    let checked = best_of(|| inspect(source).map(|_| ()))?;
+    let prepared = best_of(|| prepare(source, &[]).map(|_| ()))?;
+    println!(
+        "sideways inspect (turned upright):             {:>6} ms",
+        checked.as_millis()
+    );
+    println!(
+        "sideways prepare (turned upright, re-encoded): {:>6} ms",
+        prepared.as_millis()
+    );
+
     // The same photo cut to a 3:1 panorama: the crop fix re-encodes 6000×2000 → 5000×2000.
     let panorama = dir.path().join("panorama.jpg");
     let wide = image::open(&photo)?.crop_imm(0, 1000, WIDTH, 2000);
@@ -46,6 +62,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         cropped.as_millis()
     );
     Ok(())
+}
+
+/// Inserts an EXIF block holding only "orientation 6" right after the JPEG's start marker.
+fn with_orientation_6(jpeg: &[u8]) -> Vec<u8> {
+    let exif: &[u8] = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0";
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
 }
 
 /// Gradients plus sensor-like noise, so the file weighs what a camera's does.

@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{self, PngEncoder};
 use image::{DynamicImage, ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 
@@ -132,15 +131,7 @@ pub(super) fn preview(pixels: &DynamicImage) -> Result<String, FirstFrameError> 
         DynamicImage::ImageRgba8(rgba) => over_white(rgba),
         other => other.to_rgb8(),
     };
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, PREVIEW_QUALITY)
-        .write_image(
-            opaque.as_raw(),
-            opaque.width(),
-            opaque.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .map_err(processing)?;
+    let out = encode_jpeg(&opaque, PREVIEW_QUALITY)?;
     Ok(data_url("image/jpeg", &out))
 }
 
@@ -162,14 +153,7 @@ fn encode(pixels: &DynamicImage, encoding: Encoding) -> Result<Vec<u8>, FirstFra
                 DynamicImage::ImageRgb8(rgb) => Cow::Borrowed(rgb),
                 other => Cow::Owned(other.to_rgb8()),
             };
-            JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-                .write_image(
-                    rgb.as_raw(),
-                    rgb.width(),
-                    rgb.height(),
-                    image::ExtendedColorType::Rgb8,
-                )
-                .map_err(processing)?;
+            out = encode_jpeg(&rgb, JPEG_QUALITY)?;
         }
         Encoding::Png => {
             PngEncoder::new_with_quality(
@@ -186,6 +170,23 @@ fn encode(pixels: &DynamicImage, encoding: Encoding) -> Result<Vec<u8>, FirstFra
             .map_err(processing)?;
         }
     }
+    Ok(out)
+}
+
+/// JPEG through `jpeg-encoder`: its SIMD path is several times faster than `image`'s encoder,
+/// which matters for turning a 24-megapixel phone photo upright. 4:2:0 chroma, as cameras do.
+fn encode_jpeg(rgb: &RgbImage, quality: u8) -> Result<Vec<u8>, FirstFrameError> {
+    let (Ok(width), Ok(height)) = (u16::try_from(rgb.width()), u16::try_from(rgb.height())) else {
+        return Err(processing(
+            "a JPEG cannot be wider or taller than 65535 pixels",
+        ));
+    };
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+    encoder
+        .encode(rgb.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)
+        .map_err(processing)?;
     Ok(out)
 }
 
