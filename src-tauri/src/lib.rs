@@ -29,5 +29,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::app::app_status,
             commands::accounts::list_saved_keys,
             commands::generation::generation_choices,
+            commands::first_frame::inspect_first_frame,
+            commands::first_frame::inspect_pasted_first_frame,
+            commands::first_frame::pick_first_frame,
         ])
 }

@@ -1,5 +1,6 @@
 //! The one error the UI receives: `{kind, message}`, with the provider's own words when there are any.
 
+use hailuo_core::first_frame::FirstFrameError;
 use hailuo_core::keys::KeyStoreError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
@@ -39,6 +40,29 @@ impl From<KeyStoreError> for CommandError {
     }
 }
 
+impl From<FirstFrameError> for CommandError {
+    fn from(err: FirstFrameError) -> Self {
+        let kind = match err {
+            FirstFrameError::Unreadable { .. } | FirstFrameError::NotAFile { .. } => {
+                "first-frame-unreadable"
+            }
+            FirstFrameError::FileTooLarge { .. } => "first-frame-file-too-large",
+            FirstFrameError::NotAPicture | FirstFrameError::UnsupportedFormat { .. } => {
+                "first-frame-unsupported"
+            }
+            FirstFrameError::Damaged { .. } => "first-frame-damaged",
+            FirstFrameError::TooManyPixels { .. } => "first-frame-too-many-pixels",
+            FirstFrameError::FixNeeded { .. } => "first-frame-fix-needed",
+            FirstFrameError::StillTooHeavy => "first-frame-too-heavy",
+            FirstFrameError::Processing(_) => "first-frame-processing",
+            FirstFrameError::Save { .. } | FirstFrameError::WouldReplaceOriginal => {
+                "first-frame-save"
+            }
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
 impl From<tokio::task::JoinError> for CommandError {
     fn from(err: tokio::task::JoinError) -> Self {
         CommandError::new(
@@ -61,5 +85,17 @@ mod tests {
             json["message"],
             "1080P videos can only be 6 seconds long. Choose 768P for a 10-second video."
         );
+    }
+
+    #[test]
+    fn first_frame_errors_keep_their_plain_message_under_their_own_kind() {
+        let err = CommandError::from(FirstFrameError::TooManyPixels {
+            width: 100_000,
+            height: 100_000,
+        });
+        assert_eq!(err.kind, "first-frame-too-many-pixels");
+        assert!(err.message.contains("100000×100000"), "{}", err.message);
+        let err = CommandError::from(FirstFrameError::NotAPicture);
+        assert_eq!(err.kind, "first-frame-unsupported");
     }
 }

@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod app;
 mod error;
 pub mod generation;
+pub mod first_frame;
 
 pub use error::CommandError;
