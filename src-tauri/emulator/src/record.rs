@@ -245,12 +245,18 @@ fn cut_body(answer: Response, keep: u64, abort: bool) -> Response {
         };
         futures_util::future::ready(item)
     });
-    let tail = futures_util::stream::iter(abort.then(|| {
-        Err::<Bytes, _>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "hailuo-emulator: connection dropped mid-body (injected fault)",
-        ))
-    }));
+    // A pause before the cut lets the server flush what was sent, so the client really
+    // receives the announced headers and the first `keep` bytes.
+    let tail = futures_util::stream::once(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        abort.then(|| {
+            Err::<Bytes, _>(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "hailuo-emulator: connection dropped mid-body (injected fault)",
+            ))
+        })
+    })
+    .filter_map(futures_util::future::ready);
     Response::from_parts(parts, Body::from_stream(limited.chain(tail)))
 }
 
