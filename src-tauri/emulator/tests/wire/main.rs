@@ -3,6 +3,7 @@
 mod common;
 mod downloads;
 mod faults;
+mod lifecycle;
 mod linkmodel;
 mod minimax;
 mod openrouter;
