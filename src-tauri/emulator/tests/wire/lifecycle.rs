@@ -86,10 +86,10 @@ async fn each_task_knows_its_charge_and_size() {
 
 #[tokio::test]
 async fn without_ffmpeg_the_emulator_says_so_instead_of_serving_a_video() {
+    let clip_dir = tempfile::tempdir().expect("temp dir");
     let emulator = start_with(EmulatorConfig {
         ffmpeg: "/nonexistent/ffmpeg".into(),
-        clip_dir: std::env::temp_dir()
-            .join(format!("hailuo-emulator-no-ffmpeg-{}", std::process::id())),
+        clip_dir: clip_dir.path().to_path_buf(),
         ..EmulatorConfig::default()
     })
     .await;
