@@ -300,6 +300,12 @@ fn fault_answer(
             "{\"task_id\":\"1069161122120\",\"base_resp\":{\"status_code\":0,\"status_m",
         )
             .into_response(),
+        FaultKind::Custom { status, body } => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
         FaultKind::HtmlErrorPage { status } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
             let title = format!(

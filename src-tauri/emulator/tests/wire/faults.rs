@@ -380,3 +380,21 @@ async fn a_fault_for_one_service_leaves_the_others_alone() {
     assert_eq!(global["base_resp"]["status_code"], 0);
     assert_eq!(emulator.pending_faults(), 1);
 }
+
+#[tokio::test]
+async fn a_custom_answer_is_sent_exactly_as_given() {
+    let emulator = start().await;
+    let body = r#"{"task_id":"","base_resp":{"status_code":0,"status_msg":"success"}}"#;
+    emulator.inject(Fault::new(
+        Service::MinimaxGlobal,
+        Endpoint::Submit,
+        FaultKind::Custom {
+            status: 200,
+            body: body.to_string(),
+        },
+    ));
+    let answer = send_submit(&emulator, Service::MinimaxGlobal).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.expect("text"), body);
+    assert_eq!(emulator.submits(Service::MinimaxGlobal), 0);
+}
