@@ -3,6 +3,17 @@
 //! Each service is its own host on 127.0.0.1 (MiniMax global, MiniMax China, OpenRouter,
 //! LinkModel), plus a CDN host for plain download links. Every request is recorded; faults can
 //! be queued per service and endpoint; task lifecycles can be driven from tests.
+//!
+//! In a test (any tokio runtime with IO and timers):
+//! 1. `let emulator = Emulator::start(EmulatorConfig::default()).await?;`
+//! 2. point the client at `emulator.base_url(Service::OpenRouter)` with `emulator.key(..)`;
+//! 3. optionally `emulator.inject(Fault::new(service, Endpoint::Submit, FaultKind::…))`;
+//! 4. drive tasks with `finish_task_now`, `fail_task` or `set_task_status`, or let the
+//!    configured [`TaskTiming`] move them;
+//! 5. assert on `emulator.requests()` and `emulator.submits(service)`.
+//!
+//! Videos are real H.264 MP4 clips made with ffmpeg on first use and cached in
+//! `EmulatorConfig::clip_dir`; without ffmpeg, video answers are a 500 naming the problem.
 
 mod api;
 mod cdn;

@@ -125,10 +125,16 @@ pub(crate) async fn intercept(
             let answer = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
-            let wait = after.unwrap_or(Duration::MAX);
+            let shutdown = host.shared.shutdown.clone();
+            let lost_for_good = async move {
+                match after {
+                    Some(delay) => tokio::time::sleep(delay).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
-                _ = tokio::time::sleep(wait.min(Duration::from_secs(365 * 24 * 3600))) => answer,
-                _ = host.shared.shutdown.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+                () = lost_for_good => answer,
+                () = shutdown.cancelled() => StatusCode::SERVICE_UNAVAILABLE.into_response(),
             }
         }
         FaultKind::DropAfter { bytes: keep } => {
