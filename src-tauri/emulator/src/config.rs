@@ -106,6 +106,7 @@ impl Default for LinkModelPrices {
     }
 }
 
+/// Everything an emulator run can vary. `Default` suits tests; `by_hand()` suits a person.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
     pub keys: ServiceKeys,

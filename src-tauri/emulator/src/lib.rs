@@ -3,6 +3,17 @@
 //! Each service is its own host on 127.0.0.1 (MiniMax global, MiniMax China, OpenRouter,
 //! LinkModel), plus a CDN host for plain download links. Every request is recorded; faults can
 //! be queued per service and endpoint; task lifecycles can be driven from tests.
+//!
+//! In a test (any tokio runtime with IO and timers):
+//! 1. `let emulator = Emulator::start(EmulatorConfig::default()).await?;`
+//! 2. point the client at `emulator.base_url(Service::OpenRouter)` with `emulator.key(..)`;
+//! 3. optionally `emulator.inject(Fault::new(service, Endpoint::Submit, FaultKind::…))`;
+//! 4. drive tasks with `finish_task_now`, `fail_task` or `set_task_status`, or let the
+//!    configured [`TaskTiming`] move them;
+//! 5. assert on `emulator.requests()` and `emulator.submits(service)`.
+//!
+//! Videos are real H.264 MP4 clips made with ffmpeg on first use and cached in
+//! `EmulatorConfig::clip_dir`; without ffmpeg, video answers are a 500 naming the problem.
 
 mod api;
 mod cdn;
@@ -33,7 +44,7 @@ pub use config::{
 };
 pub use fault::{Endpoint, Fault, FaultKind};
 pub use record::{Host, RecordedRequest};
-pub use tasks::{Failure, TaskStatus};
+pub use tasks::{Failure, TaskStatus, TaskView};
 
 use api::Api;
 use record::{intercept, HostContext};
@@ -184,6 +195,15 @@ impl Emulator {
         lock(&self.shared.tasks)
             .any_mut(task_id)
             .map(|task| task.observe(timing, false))
+    }
+
+    /// What the emulator knows of a task: its service, status, video size and charge.
+    pub fn task(&self, task_id: &str) -> Option<TaskView> {
+        let timing = self.shared.config.timing;
+        lock(&self.shared.tasks).any_mut(task_id).map(|task| {
+            let status = task.observe(timing, false);
+            task.view(status)
+        })
     }
 
     /// Queues a fault; faults are served first queued, first served.
