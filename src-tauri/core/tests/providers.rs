@@ -13,8 +13,8 @@ use hailuo_core::providers::{
 };
 use hailuo_core::{FirstFrame, GenerationRequest, Model, Money, Provider, Resolution};
 use hailuo_emulator::{
-    Emulator, EmulatorConfig, Endpoint, Fault, FaultKind, Host, LinkModelErrorStatus,
-    LinkModelVideoField, PollingUrl, RecordedRequest, Service,
+    Emulator, EmulatorConfig, Endpoint, ExpiredLink, Fault, FaultKind, Host, LinkModelErrorStatus,
+    LinkModelVideoField, PollingUrl, RecordedRequest, Service, TaskStatus as EmulatedStatus,
 };
 use rust_decimal_macros::dec;
 use secrecy::SecretString;
@@ -425,6 +425,47 @@ async fn linkmodel_makes_a_video_from_a_linked_first_frame_found_in_output_video
         .download(&link, &dir.path().join("v.mp4"), |_, _| {})
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_or_cancelled_generation_carries_the_provider_s_reason() {
+    let emu = emulator().await;
+    let openrouter = client(&emu, Provider::OpenRouter);
+    let failed = openrouter
+        .submit(&text_to_video(Provider::OpenRouter))
+        .await
+        .unwrap();
+    assert!(emu.fail_task(&failed.task_id, 1000, "upstream provider error"));
+    let update = openrouter.check(&failed.task()).await.unwrap();
+    assert_eq!(update.status, TaskStatus::Failed);
+    assert_eq!(update.provider_status, "failed");
+    let failure = update.failure.unwrap();
+    assert_eq!(failure.kind(), "generation-failed");
+    assert_eq!(
+        failure.said().unwrap().text.as_deref(),
+        Some("upstream provider error")
+    );
+
+    let cancelled = openrouter
+        .submit(&text_to_video(Provider::OpenRouter))
+        .await
+        .unwrap();
+    assert!(emu.set_task_status(&cancelled.task_id, EmulatedStatus::Cancelled));
+    let update = openrouter.check(&cancelled.task()).await.unwrap();
+    assert_eq!(update.status, TaskStatus::Cancelled);
+    assert!(update.failure.is_some() && update.source.is_none());
+
+    let linkmodel = client(&emu, Provider::LinkModel);
+    let failed = linkmodel
+        .submit(&text_to_video(Provider::LinkModel))
+        .await
+        .unwrap();
+    assert!(emu.fail_task(&failed.task_id, 1000, "content policy violation"));
+    let update = linkmodel.check(&failed.task()).await.unwrap();
+    assert_eq!(update.status, TaskStatus::Failed);
+    assert_eq!(update.detail.as_deref(), Some("content policy violation"));
+    // LinkModel charged at submit and documents no refund: the money is unknown, not "free".
+    assert_eq!(update.failure.unwrap().money(), MoneyState::Unknown);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1106,6 +1147,42 @@ async fn an_expired_link_is_told_apart_and_a_fresh_one_works() {
     assert_ne!(fresh.url, link.url);
     client.download(&fresh, &dest, |_, _| {}).await.unwrap();
     assert!(is_mp4(&dest));
+}
+
+#[tokio::test]
+async fn an_expired_linkmodel_link_answering_404_is_told_apart_too() {
+    let emu = start(EmulatorConfig {
+        expired_link: ExpiredLink::NotFound,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(&emu, Provider::LinkModel);
+    let submission = client
+        .submit(&text_to_video(Provider::LinkModel))
+        .await
+        .unwrap();
+    let (update, _) = until_done(&client, &submission.task()).await;
+    let link = client
+        .video_link(&submission.task(), &update)
+        .await
+        .unwrap();
+    emu.expire_links_now();
+    let dir = tempfile::tempdir().unwrap();
+    let err = client
+        .download(&link, &dir.path().join("v.mp4"), |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ProviderError::LinkExpired {
+                http_status: 404,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(cdn_requests(&emu).len(), 1);
 }
 
 #[tokio::test]
