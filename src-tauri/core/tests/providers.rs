@@ -685,6 +685,28 @@ async fn settings_a_provider_refuses_come_back_in_its_own_words() {
 }
 
 #[tokio::test]
+async fn an_invalid_request_never_leaves_the_app() {
+    let emu = emulator().await;
+    let mut req = text_to_video(Provider::MinimaxGlobal);
+    req.duration = 10;
+    req.resolution = Resolution::P1080;
+    let err = client(&emu, Provider::MinimaxGlobal)
+        .submit(&req)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "invalid-request");
+    assert!(err
+        .to_string()
+        .contains("1080P videos can only be 6 seconds long"));
+    let err = client(&emu, Provider::OpenRouter)
+        .submit(&text_to_video(Provider::LinkModel))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "wrong-client");
+    assert!(emu.requests().is_empty());
+}
+
+#[tokio::test]
 async fn an_unreachable_service_is_network_down() {
     // A port nothing listens on: bind, note the port, close.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
