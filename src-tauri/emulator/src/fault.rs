@@ -64,6 +64,9 @@ pub enum FaultKind {
     BrokenJson,
     /// An HTML error page from a proxy in front of the service.
     HtmlErrorPage { status: u16 },
+    /// Any other answer, sent as given with `Content-Type: application/json` (e.g. MiniMax's
+    /// `status_code` 0 with an empty `task_id`).
+    Custom { status: u16, body: String },
     /// The call does its work (a submit creates its task, which counts in `submits()`), but
     /// the answer comes only after `after`, or never (until the emulator stops) when `None`.
     AnswerLost { after: Option<Duration> },

@@ -33,7 +33,7 @@ pub use config::{
 };
 pub use fault::{Endpoint, Fault, FaultKind};
 pub use record::{Host, RecordedRequest};
-pub use tasks::{Failure, TaskStatus};
+pub use tasks::{Failure, TaskStatus, TaskView};
 
 use api::Api;
 use record::{intercept, HostContext};
@@ -184,6 +184,15 @@ impl Emulator {
         lock(&self.shared.tasks)
             .any_mut(task_id)
             .map(|task| task.observe(timing, false))
+    }
+
+    /// What the emulator knows of a task: its service, status, video size and charge.
+    pub fn task(&self, task_id: &str) -> Option<TaskView> {
+        let timing = self.shared.config.timing;
+        lock(&self.shared.tasks).any_mut(task_id).map(|task| {
+            let status = task.observe(timing, false);
+            task.view(status)
+        })
     }
 
     /// Queues a fault; faults are served first queued, first served.

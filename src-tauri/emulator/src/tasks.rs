@@ -110,6 +110,41 @@ impl Task {
     }
 }
 
+/// A task as tests see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskView {
+    pub service: Service,
+    pub id: String,
+    pub status: TaskStatus,
+    /// The video's pixel size (width, height).
+    pub size: (u32, u32),
+    pub duration: u8,
+    pub model: String,
+    /// The charge: MiniMax's list price (USD, CNY on the China host), OpenRouter's
+    /// `usage.cost`, LinkModel's `price`.
+    pub cost: f64,
+    /// Status polls answered so far.
+    pub polls: u32,
+    /// Why it failed, when it did.
+    pub failure: Option<Failure>,
+}
+
+impl Task {
+    pub(crate) fn view(&self, status: TaskStatus) -> TaskView {
+        TaskView {
+            service: self.service,
+            id: self.id.clone(),
+            status,
+            size: self.size,
+            duration: self.duration,
+            model: self.model.clone(),
+            cost: self.cost,
+            polls: self.polls,
+            failure: self.failure.clone(),
+        }
+    }
+}
+
 /// Every task of every service, by id.
 #[derive(Debug, Default)]
 pub(crate) struct Tasks {

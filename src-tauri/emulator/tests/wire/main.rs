@@ -1,0 +1,10 @@
+//! The emulator proven over raw HTTP: every endpoint, error shape, lifecycle, download and fault.
+
+mod common;
+mod downloads;
+mod faults;
+mod lifecycle;
+mod linkmodel;
+mod minimax;
+mod openrouter;
+mod requests;
