@@ -6,14 +6,16 @@ use backon::BackoffBuilder;
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_RANGE, RANGE};
 use reqwest::StatusCode;
-use tokio::io::AsyncWriteExt;
+use std::io::Write;
+
+use bytes::Bytes;
 
 use super::error::{ProviderError, ProviderSaid};
 use super::http::{by_status, is_transient, plain_transport_error, read_limited, retry_after};
 use super::{DownloadedVideo, ProviderClient, VideoLink, MAX_VIDEO_BYTES};
 
-/// Bytes gathered before each write to disk: few system calls, little memory.
-const WRITE_BUFFER: usize = 1024 * 1024;
+/// Chunks waiting for the disk at most; a chunk is one network read (tens to hundreds of KB).
+const WRITE_QUEUE: usize = 16;
 
 /// How one attempt ended without the whole video.
 enum Setback {
@@ -229,12 +231,12 @@ async fn attempt(
     }
 
     let file = if start == 0 {
-        tokio::fs::File::create(part).await
+        std::fs::File::create(part)
     } else {
-        tokio::fs::OpenOptions::new().append(true).open(part).await
+        std::fs::OpenOptions::new().append(true).open(part)
     }
     .map_err(|err| Setback::Stop(disk_error(part, err)))?;
-    let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut out = DiskWriter::start(file);
     let mut position = start;
     progress(position, total);
     let mut stream = response.bytes_stream();
@@ -256,9 +258,9 @@ async fn attempt(
                         said: ProviderSaid::status(status.as_u16()),
                     }));
                 }
-                out.write_all(&chunk)
-                    .await
-                    .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+                if !out.write(chunk).await {
+                    break None;
+                }
                 progress(position, total);
             }
             Ok(Some(Err(err))) => break Some(plain_transport_error(err)),
@@ -266,8 +268,10 @@ async fn attempt(
             Err(_) => break Some(format!("nothing arrived for {} seconds", stall.as_secs())),
         }
     };
-    // What arrived is kept either way, so the next attempt resumes after it.
-    out.flush()
+    let complete = interrupted.is_none() && total.is_none_or(|t| position >= t);
+    // What arrived is kept either way, so the next attempt resumes after it; only a complete
+    // video is synced, so a paid video is never lost to a crash right after "done".
+    out.finish(complete)
         .await
         .map_err(|err| Setback::Stop(disk_error(part, err)))?;
     let progressed = position > start;
@@ -287,8 +291,50 @@ async fn attempt(
             progressed,
         });
     }
-    drop(out);
-    finish(part, position).await
+    Ok(position)
+}
+
+/// Writes chunks to the file on a blocking thread, straight from the network buffers: no
+/// copy on the way, and at most `WRITE_QUEUE` chunks in memory.
+struct DiskWriter {
+    chunks: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    thread: tokio::task::JoinHandle<std::io::Result<std::fs::File>>,
+}
+
+impl DiskWriter {
+    fn start(mut file: std::fs::File) -> Self {
+        let (chunks, mut queue) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+        let thread = tokio::task::spawn_blocking(move || {
+            while let Some(chunk) = queue.blocking_recv() {
+                file.write_all(&chunk)?;
+            }
+            Ok(file)
+        });
+        DiskWriter {
+            chunks: Some(chunks),
+            thread,
+        }
+    }
+
+    /// Queues a chunk; false when the writing thread stopped (its error comes from `finish`).
+    async fn write(&mut self, chunk: Bytes) -> bool {
+        match &self.chunks {
+            Some(chunks) => chunks.send(chunk).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Waits for every queued chunk to be written, then syncs the file if asked.
+    async fn finish(mut self, sync: bool) -> std::io::Result<()> {
+        self.chunks.take();
+        let file = self.thread.await.map_err(std::io::Error::other)??;
+        if sync {
+            tokio::task::spawn_blocking(move || file.sync_all())
+                .await
+                .map_err(std::io::Error::other)??;
+        }
+        Ok(())
+    }
 }
 
 /// Makes the bytes durable before the file is called complete: a paid video is never lost to

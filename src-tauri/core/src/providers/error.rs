@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::generation::ValidationError;
 use crate::provider::Provider;
 
 /// What a provider said, kept verbatim so support can see it: the HTTP status, the provider's
@@ -136,6 +137,13 @@ pub enum ProviderError {
         said: ProviderSaid,
     },
 
+    /// Caught before sending: nothing reached the provider.
+    #[error("{0}")]
+    InvalidRequest(#[from] ValidationError),
+
+    #[error("This generation is meant for {request}, but was sent to the {client} client.")]
+    WrongClient { request: Provider, client: Provider },
+
     #[error("{provider} refused the request.{said}", said = said.suffix())]
     Refused {
         provider: Provider,
@@ -185,6 +193,8 @@ impl ProviderError {
             ProviderError::SubmitOutcomeUnknown { .. } => "submit-outcome-unknown",
             ProviderError::GenerationFailed { .. } => "generation-failed",
             ProviderError::TaskNotFound { .. } => "task-not-found",
+            ProviderError::InvalidRequest(_) => "invalid-request",
+            ProviderError::WrongClient { .. } => "wrong-client",
             ProviderError::Refused { .. } => "refused",
             ProviderError::LinkExpired { .. } => "link-expired",
             ProviderError::DownloadIncomplete { .. } => "download-incomplete",

@@ -286,26 +286,12 @@ impl ProviderClient {
     /// Never sends it twice once it may have arrived: that answer is `SubmitOutcomeUnknown`.
     pub async fn submit(&self, req: &GenerationRequest) -> Result<Submission, ProviderError> {
         if req.provider != self.provider {
-            return Err(ProviderError::InvalidParameters {
-                provider: self.provider,
-                said: ProviderSaid {
-                    text: Some(format!(
-                        "this generation is meant for {}, not {}",
-                        req.provider, self.provider
-                    )),
-                    ..Default::default()
-                },
+            return Err(ProviderError::WrongClient {
+                request: req.provider,
+                client: self.provider,
             });
         }
-        if let Err(invalid) = req.validate() {
-            return Err(ProviderError::InvalidParameters {
-                provider: self.provider,
-                said: ProviderSaid {
-                    text: Some(invalid.to_string()),
-                    ..Default::default()
-                },
-            });
-        }
+        req.validate()?;
         match self.provider {
             Provider::MinimaxGlobal | Provider::MinimaxChina => minimax::submit(self, req).await,
             Provider::OpenRouter => openrouter::submit(self, req).await,
