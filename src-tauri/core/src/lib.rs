@@ -8,7 +8,9 @@ pub mod keys;
 pub mod money;
 pub mod paths;
 pub mod provider;
+pub mod settings;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
 pub use money::Money;
 pub use provider::{Currency, Provider};
+pub use settings::{MinimaxRegion, Settings, Theme};
