@@ -1,6 +1,15 @@
 // Every app command is listed here so that Tauri generates an `allow-…` permission for it, and
 // the main window's capability must then name each one explicitly.
-const COMMANDS: &[&str] = &["app_status", "list_saved_keys"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_saved_keys",
+    "save_key",
+    "remove_key",
+    "test_key",
+    "get_settings",
+    "update_settings",
+    "choose_library_folder",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -1,6 +1,7 @@
 //! The one error the UI receives: `{kind, message}`, with the provider's own words when there are any.
 
 use hailuo_core::keys::KeyStoreError;
+use hailuo_core::settings::SettingsError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
 
@@ -34,6 +35,16 @@ impl From<KeyStoreError> for CommandError {
         let kind = match err {
             KeyStoreError::Unavailable { .. } => "keyring-unavailable",
             KeyStoreError::Malformed(_) => "key-malformed",
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<SettingsError> for CommandError {
+    fn from(err: SettingsError) -> Self {
+        let kind = match err {
+            SettingsError::Write { .. } => "settings-not-saved",
+            _ => "settings-invalid",
         };
         CommandError::new(kind, err.to_string())
     }

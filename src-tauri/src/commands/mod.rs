@@ -3,5 +3,6 @@
 pub mod accounts;
 pub mod app;
 mod error;
+pub mod settings;
 
 pub use error::CommandError;
