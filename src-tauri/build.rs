@@ -2,6 +2,7 @@
 // the main window's capability must then name each one explicitly.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "generation_choices",
     "list_saved_keys",
     "save_key",
     "remove_key",

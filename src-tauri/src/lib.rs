@@ -33,5 +33,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings::get_settings,
             commands::settings::update_settings,
             commands::settings::choose_library_folder,
+            commands::generation::generation_choices,
         ])
 }

@@ -28,7 +28,11 @@ fn boot(keys: Arc<MemoryKeyStore>) -> (tauri::App<tauri::test::MockRuntime>, tem
     (app, data_dir)
 }
 
-fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> serde_json::Value {
+fn invoke(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: serde_json::Value,
+) -> serde_json::Value {
     // The mock runtime does not open the configured windows by itself.
     let window = app.get_webview_window("main").unwrap_or_else(|| {
         WebviewWindowBuilder::new(app, "main", Default::default())
@@ -42,7 +46,7 @@ fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> serde_json::
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::default(),
+            body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         },
@@ -54,7 +58,7 @@ fn invoke(app: &tauri::App<tauri::test::MockRuntime>, cmd: &str) -> serde_json::
 #[test]
 fn a_first_run_boots_with_no_keys_and_a_library_under_the_data_dir() {
     let (app, data_dir) = boot(Arc::new(MemoryKeyStore::default()));
-    let status = invoke(&app, "app_status");
+    let status = invoke(&app, "app_status", serde_json::json!({}));
     assert_eq!(status["providersWithKeys"], serde_json::json!([]));
     let library = status["libraryDir"].as_str().unwrap();
     assert!(
@@ -73,9 +77,29 @@ fn saved_keys_are_reported_by_provider_and_last_characters_only() {
     )
     .unwrap();
     let (app, _data_dir) = boot(keys);
-    let saved = invoke(&app, "list_saved_keys");
+    let saved = invoke(&app, "list_saved_keys", serde_json::json!({}));
     assert_eq!(
         saved,
         serde_json::json!([{"provider": "openrouter", "endsWith": "9876"}])
     );
+}
+
+#[test]
+fn compose_choices_come_from_the_core_rules_with_reasons() {
+    let (app, _data_dir) = boot(Arc::new(MemoryKeyStore::default()));
+    let choices = invoke(
+        &app,
+        "generation_choices",
+        serde_json::json!({"request": {
+            "provider": "linkmodel", "model": "hailuo-2.3", "prompt": "A fox in snow [Pan left]",
+            "duration": 10, "resolution": "768P"
+        }}),
+    );
+    assert_eq!(choices["problem"], serde_json::Value::Null);
+    let fast = &choices["models"][1];
+    assert_eq!(fast["value"], "hailuo-2.3-fast");
+    assert_eq!(fast["allowed"], false);
+    let p1080 = &choices["resolutions"][1];
+    assert_eq!(p1080["allowed"], false);
+    assert!(p1080["reason"].as_str().unwrap().contains("6 seconds"));
 }

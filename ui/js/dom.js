@@ -6,6 +6,8 @@ export function el(tag, props = {}, children = []) {
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null) continue;
     if (key === "dataset") Object.assign(node.dataset, value);
+    // ARIA as attributes: not every engine reflects every aria* property (WebKitGTK among them).
+    else if (key.startsWith("aria")) node.setAttribute(`aria-${key.slice(4).toLowerCase()}`, value);
     else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
     else if (key in node) node[key] = value;
     else node.setAttribute(key, value);

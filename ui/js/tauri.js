@@ -26,6 +26,7 @@ async function call(command, args) {
 export const studio = {
   appStatus: () => call("app_status"),
   listSavedKeys: () => call("list_saved_keys"),
+  generationChoices: (request) => call("generation_choices", { request }),
 };
 
 /** Listens to an app-wide notice; returns a function that stops listening. */

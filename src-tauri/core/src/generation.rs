@@ -185,6 +185,103 @@ impl GenerationRequest {
     }
 }
 
+/// One option in Compose (a provider, model, duration or resolution), and whether picking it
+/// keeps the rest of the request valid. The UI disables what is not allowed and shows the reason,
+/// so a creator is never refused after the click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Choice<T> {
+    pub value: T,
+    pub allowed: bool,
+    pub reason: Option<String>,
+}
+
+/// Every option in Compose with its verdict, for the request as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Choices {
+    pub providers: Vec<Choice<Provider>>,
+    pub models: Vec<Choice<Model>>,
+    pub durations: Vec<Choice<u8>>,
+    pub resolutions: Vec<Choice<Resolution>>,
+    /// Whether the request as it stands can be sent, and if not, why.
+    pub problem: Option<String>,
+}
+
+impl GenerationRequest {
+    /// What each option would do to this request: derived from [`GenerationRequest::validate`],
+    /// so the rules live in one place.
+    pub fn choices(&self) -> Choices {
+        // A missing prompt is not a reason to disable a setting.
+        let mut base = self.clone();
+        if base.prompt.trim().is_empty() {
+            base.prompt = "x".into();
+        }
+        let verdict = |candidate: GenerationRequest| match candidate.validate() {
+            Ok(()) => (true, None),
+            Err(err) => (false, Some(err.to_string())),
+        };
+        fn choice<T>(value: T, (allowed, reason): (bool, Option<String>)) -> Choice<T> {
+            Choice {
+                value,
+                allowed,
+                reason,
+            }
+        }
+        Choices {
+            providers: Provider::ALL
+                .into_iter()
+                .map(|provider| {
+                    let mut candidate = base.clone();
+                    candidate.provider = provider;
+                    // Switching provider drops options the new one lacks rather than refusing.
+                    if !provider.has_prompt_optimizer() {
+                        candidate.fast_pretreatment = false;
+                    }
+                    choice(provider, verdict(candidate))
+                })
+                .collect(),
+            models: [Model::Hailuo23, Model::Hailuo23Fast]
+                .into_iter()
+                .map(|model| {
+                    choice(
+                        model,
+                        verdict(GenerationRequest {
+                            model,
+                            ..base.clone()
+                        }),
+                    )
+                })
+                .collect(),
+            durations: [6, 10]
+                .into_iter()
+                .map(|duration| {
+                    choice(
+                        duration,
+                        verdict(GenerationRequest {
+                            duration,
+                            ..base.clone()
+                        }),
+                    )
+                })
+                .collect(),
+            resolutions: [Resolution::P768, Resolution::P1080]
+                .into_iter()
+                .map(|resolution| {
+                    choice(
+                        resolution,
+                        verdict(GenerationRequest {
+                            resolution,
+                            ..base.clone()
+                        }),
+                    )
+                })
+                .collect(),
+            problem: self.validate().err().map(|err| err.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +411,64 @@ mod tests {
         assert_eq!(
             format!("{frame:?}"),
             "Picture { mime: \"image/png\", bytes: 5000 }"
+        );
+    }
+
+    #[test]
+    fn choices_disable_10_seconds_at_1080p_with_the_reason() {
+        let mut req = text_to_video(Provider::MinimaxGlobal);
+        req.resolution = Resolution::P1080;
+        let choices = req.choices();
+        let ten = choices.durations.iter().find(|c| c.value == 10).unwrap();
+        assert!(!ten.allowed);
+        assert_eq!(
+            ten.reason.as_deref(),
+            Some("1080P videos can only be 6 seconds long. Choose 768P for a 10-second video.")
+        );
+        assert!(choices.durations.iter().any(|c| c.value == 6 && c.allowed));
+        assert_eq!(choices.problem, None);
+    }
+
+    #[test]
+    fn choices_offer_fast_only_with_a_first_frame_at_minimax() {
+        let mut req = text_to_video(Provider::MinimaxGlobal);
+        let fast = |req: &GenerationRequest| {
+            req.choices()
+                .models
+                .into_iter()
+                .find(|c| c.value == Model::Hailuo23Fast)
+                .unwrap()
+        };
+        assert!(!fast(&req).allowed);
+        req.first_frame = Some(picture());
+        assert!(fast(&req).allowed);
+        req.provider = Provider::OpenRouter;
+        assert!(fast(&req).reason.unwrap().contains("only MiniMax"));
+    }
+
+    #[test]
+    fn choices_explain_why_linkmodel_cannot_take_a_picture_file() {
+        let mut req = text_to_video(Provider::MinimaxGlobal);
+        req.first_frame = Some(picture());
+        let linkmodel = req
+            .choices()
+            .providers
+            .into_iter()
+            .find(|c| c.value == Provider::LinkModel)
+            .unwrap();
+        assert!(!linkmodel.allowed);
+        assert!(linkmodel.reason.unwrap().contains("https link"));
+    }
+
+    #[test]
+    fn an_empty_prompt_disables_no_setting_but_is_the_problem() {
+        let mut req = text_to_video(Provider::OpenRouter);
+        req.prompt.clear();
+        let choices = req.choices();
+        assert!(choices.durations.iter().all(|c| c.allowed));
+        assert_eq!(
+            choices.problem.as_deref(),
+            Some("Write a prompt that describes the video.")
         );
     }
 }

@@ -6,6 +6,7 @@
 pub mod generation;
 pub mod keys;
 pub mod money;
+pub mod pacing;
 pub mod paths;
 pub mod provider;
 pub mod settings;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app;
 mod error;
+pub mod generation;
 pub mod settings;
 
 pub use error::CommandError;

@@ -1,0 +1,226 @@
+// The Create screen: write a prompt, pick settings, see the price, generate.
+
+import { el } from "../dom.js";
+import { studio } from "../tauri.js";
+import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
+
+const MAX_PROMPT_CHARS = 2000;
+
+const PROVIDER_NAMES = {
+  "minimax-global": "MiniMax",
+  "minimax-china": "MiniMax China",
+  openrouter: "OpenRouter",
+  linkmodel: "LinkModel",
+};
+const MODEL_NAMES = { "hailuo-2.3": "Hailuo 2.3", "hailuo-2.3-fast": "Hailuo 2.3 Fast" };
+
+/** Characters as the model counts them (code points, so Chinese and emoji count once each). */
+export function promptLength(text) {
+  return [...text].length;
+}
+
+/**
+ * Shows the Create screen. `compose` is the request being written; it survives switching
+ * screens because the caller keeps it.
+ */
+export function showCreate(container, { compose, providersWithKeys }) {
+  const prompt = el("textarea", {
+    id: "prompt",
+    className: "prompt-input",
+    rows: 5,
+    placeholder: "A lighthouse on a cliff at dusk, waves crashing below [Push in]",
+    value: compose.prompt,
+    dataset: { testid: "prompt" },
+    ariaDescribedBy: "prompt-count",
+  });
+  const count = el("span", { id: "prompt-count", className: "prompt-count", ariaLive: "polite" });
+  const cameraNote = el("p", { className: "camera-note muted" });
+
+  const settings = el("div", { className: "settings-grid" });
+  const problem = el("p", { className: "compose-problem", role: "status" });
+
+  function updateCount() {
+    const n = promptLength(prompt.value);
+    count.textContent = `${n} / ${MAX_PROMPT_CHARS}`;
+    count.classList.toggle("over", n > MAX_PROMPT_CHARS);
+    const steps = findCameraCommands(prompt.value);
+    const unknown = steps.flatMap((s) => s.unknown);
+    if (unknown.length) {
+      cameraNote.textContent = `Hailuo won't recognise ${unknown.map((u) => `“${u}”`).join(", ")} as a camera move; it will read it as words.`;
+    } else if (steps.some((s) => s.tooMany)) {
+      cameraNote.textContent = `Only ${MAX_MOVES_TOGETHER} camera moves can happen together inside one bracket.`;
+    } else if (steps.length) {
+      cameraNote.textContent = `Camera: ${steps.map((s) => s.moves.join(" + ")).join(", then ")}.`;
+    } else {
+      cameraNote.textContent = "";
+    }
+  }
+
+  prompt.addEventListener("input", () => {
+    compose.prompt = prompt.value;
+    updateCount();
+    refresh();
+  });
+
+  const picker = cameraPicker((commands) => {
+    const { text, cursor } = insertCameraCommand(prompt.value, prompt.selectionStart, commands);
+    prompt.value = text;
+    compose.prompt = text;
+    prompt.focus();
+    prompt.setSelectionRange(cursor, cursor);
+    updateCount();
+    refresh();
+  });
+
+  const optimizer = el("input", { type: "checkbox", id: "prompt-optimizer", checked: compose.promptOptimizer });
+  optimizer.addEventListener("change", () => {
+    compose.promptOptimizer = optimizer.checked;
+    refresh();
+  });
+  const optimizerRow = el("div", { className: "toggle-row" }, [
+    optimizer,
+    el("label", { htmlFor: "prompt-optimizer" }, [
+      el("strong", { textContent: "Let MiniMax improve my prompt" }),
+      el("span", {
+        className: "muted",
+        textContent: " It rewrites your words for a richer video, and may change camera moves you placed; turn it off to keep them exact.",
+      }),
+    ]),
+  ]);
+
+  let refreshing = 0;
+  async function refresh() {
+    const mine = ++refreshing;
+    let choices;
+    try {
+      choices = await studio.generationChoices(requestOf(compose));
+    } catch (err) {
+      problem.textContent = err.message;
+      return;
+    }
+    if (mine !== refreshing) return; // a newer refresh is on its way
+    settings.replaceChildren(
+      segmented("Service", "provider", choices.providers, compose, (v) => PROVIDER_NAMES[v], refresh, providersWithKeys),
+      segmented("Model", "model", choices.models, compose, (v) => MODEL_NAMES[v], refresh),
+      segmented("Length", "duration", choices.durations, compose, (v) => `${v} s`, refresh),
+      segmented("Resolution", "resolution", choices.resolutions, compose, (v) => v, refresh),
+    );
+    optimizerRow.hidden = !compose.provider.startsWith("minimax");
+    problem.textContent = choices.problem ?? "";
+    container.dispatchEvent(new CustomEvent("compose-changed", { detail: { choices } }));
+  }
+
+  container.replaceChildren(
+    el("section", { className: "create", dataset: { testid: "create-screen" } }, [
+      el("div", { className: "compose panel" }, [
+        el("div", { className: "field-head" }, [
+          el("label", { htmlFor: "prompt", className: "field-label", textContent: "Describe your video" }),
+          count,
+        ]),
+        prompt,
+        cameraNote,
+        picker,
+        el("div", { id: "first-frame-slot" }),
+        settings,
+        optimizerRow,
+        problem,
+      ]),
+    ]),
+  );
+  updateCount();
+  refresh();
+  return { refresh };
+}
+
+/** The request as the Rust side reads it. */
+export function requestOf(compose) {
+  return {
+    provider: compose.provider,
+    model: compose.model,
+    prompt: compose.prompt,
+    firstFrame: compose.firstFrame ?? null,
+    duration: compose.duration,
+    resolution: compose.resolution,
+    promptOptimizer: compose.promptOptimizer,
+    fastPretreatment: false,
+  };
+}
+
+/** A row of buttons for one setting; disabled ones say why on hover and to screen readers. */
+function segmented(label, key, choices, compose, name, onChange, providersWithKeys) {
+  const id = `choice-${key}`;
+  return el("div", { className: "setting", role: "radiogroup", ariaLabelledBy: id }, [
+    el("span", { id, className: "setting-label", textContent: label }),
+    el(
+      "div",
+      { className: "segmented" },
+      choices.map((choice) => {
+        const selected = compose[key] === choice.value;
+        const noKey = providersWithKeys && !providersWithKeys.includes(choice.value);
+        const reason = choice.reason ?? (noKey ? "No key saved for this service yet: add one in Settings." : null);
+        const button = el("button", {
+          type: "button",
+          role: "radio",
+          className: "segment",
+          ariaChecked: String(selected),
+          textContent: name(choice.value),
+          disabled: !choice.allowed && !selected,
+          title: reason ?? "",
+          dataset: { value: String(choice.value), testid: `${key}-${choice.value}` },
+        });
+        if (noKey && choice.allowed) button.classList.add("no-key");
+        if (reason) button.setAttribute("aria-description", reason);
+        button.addEventListener("click", () => {
+          compose[key] = choice.value;
+          onChange();
+        });
+        return button;
+      }),
+    ),
+  ]);
+}
+
+/** The camera-move picker: choose up to three moves, insert them at the cursor. */
+function cameraPicker(onInsert) {
+  const chosen = [];
+  const insert = el("button", { type: "button", className: "button small", textContent: "Insert", disabled: true });
+  const summary = el("span", { className: "muted picker-summary", textContent: "Pick up to 3 moves to happen together." });
+  const boxes = [];
+
+  function update() {
+    insert.disabled = chosen.length === 0;
+    summary.textContent = chosen.length ? `[${chosen.join(",")}]` : "Pick up to 3 moves to happen together.";
+    for (const box of boxes) box.disabled = !box.checked && chosen.length >= MAX_MOVES_TOGETHER;
+  }
+
+  const groups = CAMERA_MOVE_GROUPS.map((group) =>
+    el("fieldset", { className: "move-group" }, [
+      el("legend", { textContent: group.name, title: group.hint }),
+      ...group.moves.map((move) => {
+        const box = el("input", { type: "checkbox", value: move.command });
+        boxes.push(box);
+        box.addEventListener("change", () => {
+          if (box.checked) chosen.push(move.command);
+          else chosen.splice(chosen.indexOf(move.command), 1);
+          update();
+        });
+        return el("label", { className: "move", title: `[${move.command}]` }, [box, el("span", { textContent: move.label })]);
+      }),
+    ]),
+  );
+
+  insert.addEventListener("click", () => {
+    onInsert([...chosen]);
+    chosen.length = 0;
+    for (const box of boxes) box.checked = false;
+    update();
+    details.open = false;
+  });
+
+  const details = el("details", { className: "camera-picker" }, [
+    el("summary", { textContent: "Add a camera move" }),
+    el("div", { className: "move-groups" }, groups),
+    el("div", { className: "picker-actions" }, [summary, insert]),
+  ]);
+  return details;
+}
