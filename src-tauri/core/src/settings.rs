@@ -168,24 +168,10 @@ impl Settings {
             .unwrap_or_else(|| default.to_path_buf())
     }
 
-    /// The address to call a service at: an environment override (tests, a proxy set by an
-    /// administrator) wins, then the creator's advanced setting, then the documented address.
-    pub fn base_url(&self, provider: Provider) -> String {
-        self.base_url_with_env(provider, |name| std::env::var(name).ok())
-    }
-
-    /// [`Settings::base_url`] with the environment passed in, so it can be tested.
-    pub fn base_url_with_env(
-        &self,
-        provider: Provider,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> String {
-        provider
-            .base_url_env_vars()
-            .iter()
-            .find_map(|name| env(name).filter(|v| !v.trim().is_empty()))
-            .or_else(|| self.base_url_overrides.get(&provider).cloned())
-            .unwrap_or_else(|| provider.default_base_url().to_owned())
+    /// The creator's address for a service, if they set one (see
+    /// `providers::base_url_for`, which weighs it against the environment and the default).
+    pub fn base_url_override(&self, provider: Provider) -> Option<&str> {
+        self.base_url_overrides.get(&provider).map(String::as_str)
     }
 }
 
@@ -523,33 +509,6 @@ mod tests {
             relative.validated(),
             Err(SettingsError::LibraryNotAbsolute)
         ));
-    }
-
-    #[test]
-    fn the_environment_beats_the_setting_which_beats_the_documented_address() {
-        let settings = Settings {
-            base_url_overrides: BTreeMap::from([(
-                Provider::MinimaxChina,
-                "https://cn-proxy.example.com".to_owned(),
-            )]),
-            ..Settings::default()
-        };
-        let no_env = |_: &str| None;
-        assert_eq!(
-            settings.base_url_with_env(Provider::MinimaxChina, no_env),
-            "https://cn-proxy.example.com"
-        );
-        assert_eq!(
-            settings.base_url_with_env(Provider::OpenRouter, no_env),
-            "https://openrouter.ai/api/v1"
-        );
-        let env = |name: &str| {
-            (name == "HAILUO_STUDIO_MINIMAX_BASE_URL").then(|| "http://127.0.0.1:9".to_owned())
-        };
-        assert_eq!(
-            settings.base_url_with_env(Provider::MinimaxChina, env),
-            "http://127.0.0.1:9"
-        );
     }
 
     #[test]
