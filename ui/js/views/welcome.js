@@ -12,7 +12,7 @@ export function showWelcome(container, status, { onDone } = {}) {
   const root = el("section", { className: "welcome", dataset: { testid: "welcome" } });
   container.replaceChildren(root);
   const show = (...children) => {
-    root.replaceChildren(...children);
+    root.replaceChildren(...children.filter(Boolean));
     root.querySelector("h1")?.focus();
   };
 
