@@ -30,11 +30,13 @@ export async function showSettings(container, status, { onChange } = {}) {
   const saveState = el("p", { className: "save-state muted", role: "status", ariaLive: "polite", dataset: { testid: "settings-saved" } });
   const problems = el("div", { className: "settings-problem" });
 
-  /** Saves the whole form with one change applied; shows the Rust side's words if refused. */
-  async function save(change) {
+  /** Saves the whole form with one change applied; shows the Rust side's words if refused,
+   * next to the field (`near`) when there is one. */
+  async function save(change, { near } = {}) {
     const next = structuredClone(settings);
     change(next);
     problems.replaceChildren();
+    near?.replaceChildren();
     saveState.textContent = "Saving…";
     try {
       settings = await studio.updateSettings(next);
@@ -42,8 +44,8 @@ export async function showSettings(container, status, { onChange } = {}) {
       onChange?.(settings);
       return true;
     } catch (err) {
-      saveState.textContent = "";
-      problems.replaceChildren(showError(err));
+      saveState.textContent = "Not saved.";
+      (near ?? problems).replaceChildren(showError(err));
       return false;
     }
   }
@@ -325,13 +327,19 @@ function advancedSection(settings, save) {
       spellcheck: false,
       dataset: { testid: id },
     });
-    input.addEventListener("change", () =>
-      save((s) => {
-        s.baseUrlOverrides = { ...s.baseUrlOverrides, [provider.id]: input.value.trim() };
-        if (!input.value.trim()) delete s.baseUrlOverrides[provider.id];
-      }),
-    );
-    return labelled(id, providerName(provider.id), input);
+    const note = el("div", { className: "field-problem" });
+    input.addEventListener("change", async () => {
+      const ok = await save(
+        (s) => {
+          s.baseUrlOverrides = { ...s.baseUrlOverrides, [provider.id]: input.value.trim() };
+          if (!input.value.trim()) delete s.baseUrlOverrides[provider.id];
+        },
+        { near: note },
+      );
+      if (ok) input.removeAttribute("aria-invalid");
+      else input.setAttribute("aria-invalid", "true");
+    });
+    return el("div", {}, [labelled(id, providerName(provider.id), input), note]);
   });
   return el("details", { className: "panel settings-section advanced", dataset: { testid: "advanced" } }, [
     el("summary", { textContent: "Advanced: service addresses" }),
