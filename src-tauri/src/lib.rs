@@ -30,6 +30,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::accounts::list_saved_keys,
             commands::accounts::save_key,
             commands::accounts::remove_key,
+            commands::accounts::test_key,
             commands::settings::get_settings,
             commands::settings::update_settings,
             commands::settings::choose_library_folder,

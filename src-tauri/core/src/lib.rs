@@ -4,11 +4,13 @@
 //! tested without a window, against the emulator in `hailuo-emulator`.
 
 pub mod generation;
+pub mod key_test;
 pub mod keys;
 pub mod money;
 pub mod pacing;
 pub mod paths;
 pub mod provider;
+pub mod providers;
 pub mod settings;
 
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
