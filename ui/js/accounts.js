@@ -66,6 +66,8 @@ export function readKeyTest(result) {
       return { tone: "ok", ok: true, headline: "Works", detail: result.message };
     case "works-with-credit":
       return { tone: "ok", ok: true, headline: credit ? `Works · ${credit} credit left` : "Works", detail: result.message };
+    case "no-credit":
+      return { tone: "warn", ok: true, headline: "Works, but no credit left", detail: result.message };
     case "rejected":
       return { tone: "danger", ok: false, headline: "Rejected", detail: result.message };
     case "other-region":

@@ -40,3 +40,10 @@ test("budgets are exact decimal strings, empty means no limit", () => {
   assert.throws(() => parseBudget("12.345"), /not an amount/);
   assert.equal(formatMoney({ amount: "180", currency: "CNY" }), "¥180.00");
 });
+
+test("a key with an empty account is kept, with a warning", () => {
+  const read = readKeyTest({ verdict: "no-credit", message: "top it up" });
+  assert.equal(read.ok, true);
+  assert.equal(read.tone, "warn");
+  assert.equal(read.headline, "Works, but no credit left");
+});
