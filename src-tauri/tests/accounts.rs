@@ -152,6 +152,28 @@ fn the_first_saved_key_becomes_the_default_service_and_later_ones_do_not() {
 }
 
 #[test]
+fn a_key_saved_after_the_default_services_key_was_removed_becomes_the_default() {
+    let data = tempfile::tempdir().unwrap();
+    let app = boot_in(data.path(), memory());
+    // Onboarding: a key pasted for the wrong MiniMax region is refused and removed again...
+    ok(
+        &app,
+        "save_key",
+        json!({"provider": "minimax-global", "key": "mm-key-of-china-eeee"}),
+    );
+    ok(&app, "remove_key", json!({"provider": "minimax-global"}));
+    // ...and saved for the right one, which must now be the default, region included.
+    ok(
+        &app,
+        "save_key",
+        json!({"provider": "minimax-china", "key": "mm-key-of-china-eeee"}),
+    );
+    let settings = ok(&app, "get_settings", json!({}));
+    assert_eq!(settings["defaultProvider"], "minimax-china");
+    assert_eq!(settings["minimaxRegion"], "china");
+}
+
+#[test]
 fn settings_survive_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let wanted = {

@@ -31,8 +31,9 @@ pub async fn list_saved_keys(studio: State<'_, Studio>) -> Result<Vec<SavedKey>,
     Ok(saved)
 }
 
-/// Saves (or replaces) the key for one provider in the OS keyring. The first key a creator
-/// saves also makes its provider the default, so onboarding ends ready to create.
+/// Saves (or replaces) the key for one provider in the OS keyring. While no service with a
+/// key is the default (a first run, or after the default's key was removed or refused), the
+/// service of the key just saved becomes the default, so onboarding ends ready to create.
 #[tauri::command]
 pub async fn save_key(
     studio: State<'_, Studio>,
@@ -41,13 +42,19 @@ pub async fn save_key(
 ) -> Result<SavedKey, CommandError> {
     let key = key.clean()?;
     let keys = studio.keys.clone();
-    let saved = tokio::task::spawn_blocking(move || {
+    let default = studio.settings().await.default_provider;
+    let (saved, default_has_key) = tokio::task::spawn_blocking(move || {
         keys.set(provider, &key)?;
-        Ok::<_, KeyStoreError>(SavedKey::describe(provider, &key))
+        let default_has_key = match default {
+            Some(default) if default != provider => keys.get(default)?.is_some(),
+            Some(_) => true,
+            None => false,
+        };
+        Ok::<_, KeyStoreError>((SavedKey::describe(provider, &key), default_has_key))
     })
     .await??;
     tracing::info!(provider = provider.id(), "API key saved");
-    if studio.settings().await.default_provider.is_none() {
+    if !default_has_key {
         studio
             .change_settings(|settings| {
                 settings.default_provider = Some(provider);
