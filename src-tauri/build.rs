@@ -7,6 +7,12 @@ const COMMANDS: &[&str] = &[
     "inspect_first_frame",
     "inspect_pasted_first_frame",
     "pick_first_frame",
+    "save_key",
+    "remove_key",
+    "test_key",
+    "get_settings",
+    "update_settings",
+    "choose_library_folder",
 ];
 
 fn main() {

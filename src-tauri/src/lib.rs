@@ -28,6 +28,12 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::accounts::list_saved_keys,
+            commands::accounts::save_key,
+            commands::accounts::remove_key,
+            commands::accounts::test_key,
+            commands::settings::get_settings,
+            commands::settings::update_settings,
+            commands::settings::choose_library_folder,
             commands::generation::generation_choices,
             commands::first_frame::inspect_first_frame,
             commands::first_frame::inspect_pasted_first_frame,

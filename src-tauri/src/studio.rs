@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
+use hailuo_core::settings::{Settings, SettingsError, SettingsFile};
 use tauri::{AppHandle, Manager, Runtime};
 
 /// A key store to use instead of the OS keyring, managed on the builder before start-up.
@@ -14,6 +15,12 @@ pub struct KeyStoreOverride(pub Arc<dyn KeyStore>);
 pub struct Studio {
     pub paths: StudioPaths,
     pub keys: Arc<dyn KeyStore>,
+    settings_file: SettingsFile,
+    /// The settings in force. An async lock, held while a change is written, so two quick
+    /// changes reach the disk in the order they were made.
+    settings: tokio::sync::Mutex<Settings>,
+    /// What the creator must be told once the window is up (e.g. a damaged settings file).
+    pub startup_notices: Vec<String>,
 }
 
 impl Studio {
@@ -24,7 +31,59 @@ impl Studio {
             Some(store) => store.0.clone(),
             None => Arc::new(OsKeyring::new()),
         };
-        Ok(Studio { paths, keys })
+        let settings_file = SettingsFile::in_dir(&paths.config_dir);
+        let loaded = settings_file.load();
+        if let Some(notice) = &loaded.notice {
+            tracing::warn!("{notice}");
+        }
+        Ok(Studio {
+            paths,
+            keys,
+            settings_file,
+            settings: tokio::sync::Mutex::new(loaded.settings),
+            startup_notices: loaded.notice.into_iter().collect(),
+        })
+    }
+
+    /// A copy of the settings in force.
+    pub async fn settings(&self) -> Settings {
+        self.settings.lock().await.clone()
+    }
+
+    /// Checks and stores new settings, then puts them in force; answers them as stored.
+    pub async fn replace_settings(&self, new: Settings) -> Result<Settings, SettingsError> {
+        self.change_settings(|settings| *settings = new).await
+    }
+
+    /// Changes some settings (e.g. only the library folder), checks them, writes them, and
+    /// only then puts them in force. The lock is held throughout, so no change is lost to a
+    /// concurrent one.
+    pub async fn change_settings(
+        &self,
+        change: impl FnOnce(&mut Settings),
+    ) -> Result<Settings, SettingsError> {
+        let mut current = self.settings.lock().await;
+        let mut next = current.clone();
+        change(&mut next);
+        let next = next.validated()?;
+        let file = self.settings_file.clone();
+        let to_write = next.clone();
+        // fsync can take a while on a busy disk: keep it off the async workers.
+        tokio::task::spawn_blocking(move || file.save(&to_write))
+            .await
+            .map_err(|err| SettingsError::Write {
+                path: self.settings_file.path().to_path_buf(),
+                source: std::io::Error::other(err),
+            })??;
+        *current = next.clone();
+        Ok(next)
+    }
+
+    /// Where videos are saved now.
+    pub async fn library_dir(&self) -> std::path::PathBuf {
+        self.settings()
+            .await
+            .library_dir_or(&self.paths.default_library_dir)
     }
 }
 

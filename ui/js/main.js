@@ -3,6 +3,7 @@
 import { studio } from "./tauri.js";
 import { showWelcome } from "./views/welcome.js";
 import { showCreate } from "./views/create.js";
+import { showSettings } from "./views/settings.js";
 import { el, showError } from "./dom.js";
 
 const view = document.getElementById("view");
@@ -24,7 +25,29 @@ let status = null;
 /** The screens reachable from the top bar. */
 const screens = {
   create: () => showCreate(view, { compose, providersWithKeys: status.providersWithKeys }),
+  settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
+
+/** Follows saved settings that change the whole window at once. */
+async function settingsChanged(settings) {
+  applyTheme(settings.theme);
+  // Keys may have been added or removed: the Create screen offers only services with one.
+  status = { ...status, ...(await studio.appStatus()) };
+}
+
+function applyTheme(theme) {
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+}
+
+function notify(message) {
+  document.getElementById("notices").append(
+    el("div", { className: "notice", role: "status" }, [
+      el("p", { textContent: message }),
+      el("button", { type: "button", className: "button small", textContent: "OK", onclick: (e) => e.target.closest(".notice").remove() }),
+    ]),
+  );
+}
 
 function go(name) {
   for (const tab of tabs) {
@@ -39,17 +62,30 @@ async function start() {
   try {
     status = await studio.appStatus();
     document.getElementById("app").dataset.version = status.version;
+    for (const notice of status.notices ?? []) notify(notice);
+    // Settings only decorate the start; a problem with them must not keep the studio closed.
+    const settings = await studio.getSettings().catch(() => null);
+    applyTheme(settings?.theme);
     for (const tab of tabs) {
       tab.hidden = !(tab.dataset.view in screens);
       tab.addEventListener("click", () => go(tab.dataset.view));
     }
     const firstSaved = status.providersWithKeys[0];
     if (firstSaved) {
-      compose.provider = firstSaved;
+      const preferred = settings?.defaultProvider;
+      compose.provider = status.providersWithKeys.includes(preferred) ? preferred : firstSaved;
       go("create");
     } else {
+      // First run: only the onboarding path, until a key works.
       for (const tab of tabs) tab.hidden = true;
-      showWelcome(view, status);
+      showWelcome(view, status, {
+        onDone: async (provider) => {
+          status = await studio.appStatus();
+          compose.provider = provider;
+          for (const tab of tabs) tab.hidden = !(tab.dataset.view in screens);
+          go("create");
+        },
+      });
     }
   } catch (err) {
     view.replaceChildren(el("section", { className: "panel" }, [showError(err)]));

@@ -28,6 +28,13 @@ export const studio = {
   listSavedKeys: () => call("list_saved_keys"),
   generationChoices: (request) => call("generation_choices", { request }),
   quoteGeneration: (request) => call("quote_generation", { request, utcOffsetMinutes: -new Date().getTimezoneOffset() }),
+  // Keys go in and never come back: these answer `{provider, endsWith}` at most.
+  saveKey: (provider, key) => call("save_key", { provider, key }),
+  removeKey: (provider) => call("remove_key", { provider }),
+  testKey: (provider) => call("test_key", { provider }),
+  getSettings: () => call("get_settings"),
+  updateSettings: (settings) => call("update_settings", { settings }),
+  chooseLibraryFolder: () => call("choose_library_folder"),
 };
 
 /** Listens to an app-wide notice; returns a function that stops listening. */

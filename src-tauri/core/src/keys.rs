@@ -52,6 +52,33 @@ impl SavedKey {
     }
 }
 
+/// A key as pasted in the UI, on its way in over IPC.
+///
+/// Its `Deserialize` never quotes the input in an error (serde's usual messages do), so a
+/// mistyped argument cannot echo a key back to the webview or into a log.
+pub struct PastedKey(SecretString);
+
+impl PastedKey {
+    /// The key with paste debris removed, or why it cannot be a key.
+    pub fn clean(&self) -> Result<SecretString, KeyStoreError> {
+        clean_pasted_key(self.0.expose_secret())
+    }
+}
+
+impl std::fmt::Debug for PastedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PastedKey([hidden])")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PastedKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)
+            .map(|text| PastedKey(SecretString::from(text)))
+            .map_err(|_| serde::de::Error::custom("the API key must be sent as text"))
+    }
+}
+
 /// Trims what a paste tends to add and refuses what cannot be a key.
 pub fn clean_pasted_key(pasted: &str) -> Result<SecretString, KeyStoreError> {
     let trimmed = pasted.trim();
@@ -189,6 +216,17 @@ mod tests {
         assert!(clean_pasted_key("   ").is_err());
         let err = clean_pasted_key("sk-abc def-ghijk").unwrap_err();
         assert!(err.to_string().contains("spaces"), "{err}");
+    }
+
+    #[test]
+    fn a_pasted_key_that_is_not_text_is_refused_without_echoing_it() {
+        let err = serde_json::from_str::<PastedKey>("[\"sk-hidden-123456\"]").unwrap_err();
+        assert!(!err.to_string().contains("sk-hidden"), "{err}");
+        let err = serde_json::from_str::<PastedKey>("987654321987").unwrap_err();
+        assert!(!err.to_string().contains("987654321987"), "{err}");
+        let key: PastedKey = serde_json::from_str("\" sk-ok-12345678 \"").unwrap();
+        assert_eq!(key.clean().unwrap().expose_secret(), "sk-ok-12345678");
+        assert!(!format!("{key:?}").contains("sk-ok"));
     }
 
     #[test]

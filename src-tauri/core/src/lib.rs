@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod first_frame;
 pub mod generation;
+pub mod key_test;
 pub mod keys;
 pub mod library;
 pub mod media_server;
@@ -16,6 +17,7 @@ pub mod paths;
 pub mod pricing;
 pub mod provider;
 pub mod providers;
+pub mod settings;
 
 pub use budget::{check_budget, BudgetRefusal};
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
@@ -23,3 +25,4 @@ pub use ledger::Ledger;
 pub use money::Money;
 pub use pricing::{compare, quote, Quote};
 pub use provider::{Currency, Provider};
+pub use settings::{MinimaxRegion, Settings, Theme};

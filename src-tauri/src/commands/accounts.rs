@@ -1,6 +1,14 @@
-//! Commands about API keys: the webview only ever learns that a key is saved and how it ends.
+//! Commands about API keys: a key comes in once, and the webview only ever learns that it is
+//! saved and how it ends.
 
-use hailuo_core::keys::SavedKey;
+use std::time::Duration;
+
+use hailuo_core::key_test::{other_region, KeyTest};
+use hailuo_core::keys::{KeyStoreError, PastedKey, SavedKey};
+use hailuo_core::providers::{
+    base_url_for, http_client, ProviderClient, ProviderError, RetryPolicy,
+};
+use hailuo_core::settings::MinimaxRegion;
 use hailuo_core::Provider;
 use tauri::State;
 
@@ -17,8 +25,119 @@ pub async fn list_saved_keys(studio: State<'_, Studio>) -> Result<Vec<SavedKey>,
                 saved.push(SavedKey::describe(provider, &key));
             }
         }
-        Ok::<_, hailuo_core::keys::KeyStoreError>(saved)
+        Ok::<_, KeyStoreError>(saved)
     })
     .await??;
     Ok(saved)
+}
+
+/// Saves (or replaces) the key for one provider in the OS keyring. While no service with a
+/// key is the default (a first run, or after the default's key was removed or refused), the
+/// service of the key just saved becomes the default, so onboarding ends ready to create.
+#[tauri::command]
+pub async fn save_key(
+    studio: State<'_, Studio>,
+    provider: Provider,
+    key: PastedKey,
+) -> Result<SavedKey, CommandError> {
+    let key = key.clean()?;
+    let keys = studio.keys.clone();
+    let default = studio.settings().await.default_provider;
+    let (saved, default_has_key) = tokio::task::spawn_blocking(move || {
+        keys.set(provider, &key)?;
+        let default_has_key = match default {
+            Some(default) if default != provider => keys.get(default)?.is_some(),
+            Some(_) => true,
+            None => false,
+        };
+        Ok::<_, KeyStoreError>((SavedKey::describe(provider, &key), default_has_key))
+    })
+    .await??;
+    tracing::info!(provider = provider.id(), "API key saved");
+    if !default_has_key {
+        studio
+            .change_settings(|settings| {
+                settings.default_provider = Some(provider);
+                if let Some(region) = MinimaxRegion::of(provider) {
+                    settings.minimax_region = region;
+                }
+            })
+            .await?;
+    }
+    Ok(saved)
+}
+
+/// Forgets the key for one provider. Removing a key that is not there is not an error.
+#[tauri::command]
+pub async fn remove_key(studio: State<'_, Studio>, provider: Provider) -> Result<(), CommandError> {
+    let keys = studio.keys.clone();
+    tokio::task::spawn_blocking(move || keys.remove(provider)).await??;
+    tracing::info!(provider = provider.id(), "API key removed");
+    Ok(())
+}
+
+/// Tests the saved key of one provider without spending anything (providers.md: OpenRouter's
+/// `GET /key`, a query of a task that does not exist elsewhere) and answers a plain verdict.
+#[tauri::command]
+pub async fn test_key(
+    studio: State<'_, Studio>,
+    provider: Provider,
+) -> Result<KeyTest, CommandError> {
+    let keys = studio.keys.clone();
+    let key = tokio::task::spawn_blocking(move || keys.get(provider))
+        .await??
+        .ok_or_else(|| {
+            CommandError::new(
+                "no-key",
+                format!("No {provider} key is saved yet. Paste one first, then test it."),
+            )
+        })?;
+    let settings = studio.settings().await;
+    let http = http_client().map_err(|err| {
+        CommandError::new(
+            "internal",
+            format!("Hailuo Studio could not prepare its connection to {provider}: {err}"),
+        )
+    })?;
+    // Both MiniMax regions may be asked, so both addresses are checked up front.
+    let mut bases = Vec::new();
+    for candidate in std::iter::once(provider).chain(other_region(provider)) {
+        let base = base_url_for(candidate, settings.base_url_override(candidate))
+            .map_err(|err| CommandError::new("settings-invalid", err.to_string()))?;
+        bases.push((candidate, base));
+    }
+    let check = |asked: Provider| {
+        let base = bases
+            .iter()
+            .find(|(p, _)| *p == asked)
+            .map(|(_, base)| base.clone());
+        let client = base.map(|base| {
+            ProviderClient::new(asked, base, key.clone(), http.clone())
+                .with_retry_policy(key_test_policy())
+        });
+        async move {
+            match client {
+                Some(client) => client.check_key().await,
+                None => Err(ProviderError::NetworkDown {
+                    provider: asked,
+                    detail: "no address for this service".to_owned(),
+                }),
+            }
+        }
+    };
+    let answer = hailuo_core::key_test::test_key(provider, &key, check).await;
+    tracing::info!(provider = provider.id(), verdict = ?answer.verdict, "API key tested");
+    Ok(answer)
+}
+
+/// A creator is waiting on the Test button: one quick retry, then an answer.
+fn key_test_policy() -> RetryPolicy {
+    RetryPolicy {
+        first_delay: Duration::from_millis(500),
+        max_delay: Duration::from_secs(2),
+        max_retries: 1,
+        max_retry_after: Duration::from_secs(3),
+        request_timeout: Duration::from_secs(20),
+        ..RetryPolicy::default()
+    }
 }

@@ -1,5 +1,6 @@
 //! Commands about the app itself: what the first screen needs to know.
 
+use hailuo_core::keys::KeyStoreError;
 use hailuo_core::Provider;
 use serde::Serialize;
 use tauri::State;
@@ -11,16 +12,23 @@ use crate::Studio;
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub version: &'static str,
-    /// Providers with a saved key; empty on first run.
+    /// Providers with a saved key; empty on first run. Returning creators have at least one.
     pub providers_with_keys: Vec<Provider>,
+    /// Set when the OS password store cannot be used: what happened and what to do. The app
+    /// still opens, and no key is kept anywhere else meanwhile.
+    pub keyring_problem: Option<String>,
+    /// Where videos are saved now (the creator's choice, else the default).
     pub library_dir: String,
+    pub default_library_dir: String,
+    /// Things to tell the creator once, e.g. that a damaged settings file was set aside.
+    pub notices: Vec<String>,
 }
 
 #[tauri::command]
 pub async fn app_status(studio: State<'_, Studio>) -> Result<AppStatus, CommandError> {
     let keys = studio.keys.clone();
     // The keyring blocks on D-Bus.
-    let providers_with_keys = tokio::task::spawn_blocking(move || {
+    let found = tokio::task::spawn_blocking(move || {
         Provider::ALL
             .into_iter()
             .filter_map(|p| match keys.get(p) {
@@ -30,10 +38,18 @@ pub async fn app_status(studio: State<'_, Studio>) -> Result<AppStatus, CommandE
             })
             .collect::<Result<Vec<_>, _>>()
     })
-    .await??;
+    .await?;
+    let (providers_with_keys, keyring_problem) = match found {
+        Ok(providers) => (providers, None),
+        Err(err @ KeyStoreError::Unavailable { .. }) => (Vec::new(), Some(err.to_string())),
+        Err(err) => return Err(err.into()),
+    };
     Ok(AppStatus {
         version: env!("CARGO_PKG_VERSION"),
         providers_with_keys,
-        library_dir: studio.paths.default_library_dir.display().to_string(),
+        keyring_problem,
+        library_dir: studio.library_dir().await.display().to_string(),
+        default_library_dir: studio.paths.default_library_dir.display().to_string(),
+        notices: studio.startup_notices.clone(),
     })
 }

@@ -2,6 +2,7 @@
 
 use hailuo_core::first_frame::FirstFrameError;
 use hailuo_core::keys::KeyStoreError;
+use hailuo_core::settings::SettingsError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
 
@@ -58,6 +59,16 @@ impl From<FirstFrameError> for CommandError {
             FirstFrameError::Save { .. } | FirstFrameError::WouldReplaceOriginal => {
                 "first-frame-save"
             }
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<SettingsError> for CommandError {
+    fn from(err: SettingsError) -> Self {
+        let kind = match err {
+            SettingsError::Write { .. } => "settings-not-saved",
+            _ => "settings-invalid",
         };
         CommandError::new(kind, err.to_string())
     }

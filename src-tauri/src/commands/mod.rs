@@ -5,5 +5,6 @@ pub mod app;
 mod error;
 pub mod generation;
 pub mod first_frame;
+pub mod settings;
 
 pub use error::CommandError;
