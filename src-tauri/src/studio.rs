@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
+use hailuo_core::ledger::Ledger;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -14,6 +15,8 @@ pub struct KeyStoreOverride(pub Arc<dyn KeyStore>);
 pub struct Studio {
     pub paths: StudioPaths,
     pub keys: Arc<dyn KeyStore>,
+    /// What every generation was expected to cost and did cost.
+    pub ledger: Arc<Ledger>,
 }
 
 impl Studio {
@@ -24,7 +27,12 @@ impl Studio {
             Some(store) => store.0.clone(),
             None => Arc::new(OsKeyring::new()),
         };
-        Ok(Studio { paths, keys })
+        let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
+        Ok(Studio {
+            paths,
+            keys,
+            ledger,
+        })
     }
 }
 

@@ -419,6 +419,28 @@ impl Ledger {
         String::from_utf8(out).map_err(|err| LedgerError::Export(err.to_string()))
     }
 
+    /// Writes the CSV export to `path` whole or not at all: a temporary file beside it, synced,
+    /// then renamed over it, so an existing export is never left half-written.
+    pub fn export_csv_to(&self, path: &Path, offset: UtcOffset) -> Result<(), LedgerError> {
+        let disk = |source| LedgerError::Disk {
+            path: path.to_owned(),
+            source,
+        };
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".part");
+        let partial = path.with_file_name(name);
+        let written = (|| {
+            let mut file = File::create(&partial).map_err(disk)?;
+            self.export_csv(offset, &mut file)?;
+            file.sync_all().map_err(disk)?;
+            std::fs::rename(&partial, path).map_err(disk)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere cannot leave the map half-updated: it changes only after a write.
         self.inner

@@ -499,3 +499,24 @@ date,generation id,provider,model,resolution,duration,prompt excerpt,status,amou
         "'=HYPERLINK(\"x\") a \"quoted\", comma new line and a very long …"
     );
 }
+
+#[test]
+fn the_export_file_is_written_whole_and_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    fill(&ledger);
+    let out = dir.path().join("spending.csv");
+    std::fs::write(&out, "an older export").unwrap();
+    ledger.export_csv_to(&out, offset!(UTC)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        ledger.csv(offset!(UTC)).unwrap()
+    );
+    assert!(!dir.path().join("spending.csv.part").exists());
+
+    let nowhere = dir.path().join("no such folder").join("spending.csv");
+    assert!(matches!(
+        ledger.export_csv_to(&nowhere, offset!(UTC)),
+        Err(LedgerError::Disk { .. })
+    ));
+}

@@ -1,6 +1,9 @@
 //! The one error the UI receives: `{kind, message}`, with the provider's own words when there are any.
 
+use hailuo_core::budget::BudgetRefusal;
 use hailuo_core::keys::KeyStoreError;
+use hailuo_core::ledger::{LedgerError, SubmitRefused};
+use hailuo_core::pricing::QuoteError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
 
@@ -39,6 +42,41 @@ impl From<KeyStoreError> for CommandError {
     }
 }
 
+impl From<QuoteError> for CommandError {
+    fn from(err: QuoteError) -> Self {
+        match err {
+            QuoteError::Invalid(invalid) => invalid.into(),
+            QuoteError::Unpriced { .. } => CommandError::new("unpriced", err.to_string()),
+        }
+    }
+}
+
+impl From<BudgetRefusal> for CommandError {
+    fn from(err: BudgetRefusal) -> Self {
+        CommandError::new("over-budget", err.to_string())
+    }
+}
+
+impl From<LedgerError> for CommandError {
+    fn from(err: LedgerError) -> Self {
+        let kind = match err {
+            LedgerError::Disk { .. } => "spending-record-unwritable",
+            LedgerError::UnknownGeneration(_) | LedgerError::AlreadyRecorded(_) => "internal",
+            LedgerError::Export(_) => "export-failed",
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<SubmitRefused> for CommandError {
+    fn from(err: SubmitRefused) -> Self {
+        match err {
+            SubmitRefused::OverBudget(refusal) => refusal.into(),
+            SubmitRefused::Ledger(ledger) => ledger.into(),
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for CommandError {
     fn from(err: tokio::task::JoinError) -> Self {
         CommandError::new(
@@ -61,5 +99,22 @@ mod tests {
             json["message"],
             "1080P videos can only be 6 seconds long. Choose 768P for a 10-second video."
         );
+    }
+
+    #[test]
+    fn a_submit_over_budget_reaches_the_ui_as_over_budget() {
+        use hailuo_core::budget::MonthSpend;
+        use hailuo_core::{Currency, Money};
+        use rust_decimal::Decimal;
+
+        let refusal = BudgetRefusal {
+            price: Money::usd(Decimal::new(49, 2)),
+            budget: Money::usd(Decimal::new(5, 0)),
+            month: MonthSpend::zero(Currency::Usd),
+            left: Money::usd(Decimal::new(30, 2)),
+        };
+        let err = CommandError::from(SubmitRefused::OverBudget(refusal.clone()));
+        assert_eq!(err.kind, "over-budget");
+        assert_eq!(err.message, refusal.to_string());
     }
 }
