@@ -29,7 +29,11 @@ pub const PROMPT_EXCERPT_CHARS: usize = 60;
 
 /// Where a generation stands, money-wise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
+#[serde(
+    tag = "state",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum SpendState {
     /// Sent and not finished: the estimate is what it should cost.
     InFlight,

@@ -8,7 +8,7 @@ use hailuo_core::pricing::{compare, quote, Elsewhere, Quote};
 use hailuo_core::{Currency, GenerationRequest, Provider};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
 use super::CommandError;
@@ -76,8 +76,12 @@ pub async fn export_spending_csv<R: Runtime>(
 ) -> Result<Option<String>, CommandError> {
     let now = now_at_offset(utc_offset_minutes);
     let (chosen_tx, chosen_rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
+    let mut dialog = app.dialog().file();
+    // Otherwise GTK opens wherever the app was started from.
+    if let Ok(folder) = app.path().document_dir().or_else(|_| app.path().home_dir()) {
+        dialog = dialog.set_directory(folder);
+    }
+    dialog
         .set_title("Export spending")
         .set_file_name(format!("Hailuo Studio spending {}.csv", now.date()))
         .add_filter("CSV spreadsheet", &["csv"])

@@ -46,6 +46,17 @@ export async function showSpending(container, { budgets = null } = {}) {
     body.replaceChildren(showError(err));
     return;
   }
+  // replaceChildren would print a null as the text "null", so optional parts go in a list.
+  const warnings = [];
+  if (summary.damagedLines > 0) {
+    warnings.push(
+      el("p", {
+        className: "spending-damaged",
+        role: "alert",
+        textContent: `${summary.damagedLines} line(s) of the spending record could not be read and are left out of these sums.`,
+      }),
+    );
+  }
   body.replaceChildren(
     budgetSection(summary.budgets),
     el("div", { className: "spending-periods" }, [
@@ -62,13 +73,7 @@ export async function showSpending(container, { budgets = null } = {}) {
         "The service got the request but never answered, so it may have charged. Check your account with the service.",
       ),
     ]),
-    summary.damagedLines > 0
-      ? el("p", {
-          className: "spending-damaged",
-          role: "alert",
-          textContent: `${summary.damagedLines} line(s) of the spending record could not be read and are left out of these sums.`,
-        })
-      : null,
+    ...warnings,
   );
 }
 
