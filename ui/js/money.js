@@ -15,6 +15,7 @@ const SYMBOLS = { USD: "$", CNY: "¥" };
  * (where 1.005 would show as 1.00).
  */
 export function formatMoney(money) {
+  if (!money) return "";
   const symbol = SYMBOLS[money.currency] ?? `${money.currency} `;
   return `${symbol}${roundToCents(money.amount)}`;
 }

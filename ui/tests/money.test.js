@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { budgetShares, formatMoney, providerLine } from "../js/money.js";
 
 test("amounts round half away from zero on their decimal digits", () => {
+  assert.equal(formatMoney({ amount: "0.28", currency: "USD" }), "$0.28");
   assert.equal(formatMoney({ amount: "0.4902", currency: "USD" }), "$0.49");
   assert.equal(formatMoney({ amount: "0.817", currency: "USD" }), "$0.82");
   assert.equal(formatMoney({ amount: "1.005", currency: "USD" }), "$1.01");
@@ -12,6 +13,7 @@ test("amounts round half away from zero on their decimal digits", () => {
   assert.equal(formatMoney({ amount: "0", currency: "USD" }), "$0.00");
   assert.equal(formatMoney({ amount: "12", currency: "CNY" }), "¥12.00");
   assert.equal(formatMoney({ amount: "0.995", currency: "USD" }), "$1.00");
+  assert.equal(formatMoney(null), "");
 });
 
 test("the budget bar splits spent, in flight and at risk against the limit", () => {

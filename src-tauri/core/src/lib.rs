@@ -6,12 +6,15 @@
 pub mod budget;
 pub mod generation;
 pub mod keys;
+pub mod library;
+pub mod media_server;
 pub mod ledger;
 pub mod money;
 pub mod pacing;
 pub mod paths;
 pub mod pricing;
 pub mod provider;
+pub mod providers;
 
 pub use budget::{check_budget, BudgetRefusal};
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
