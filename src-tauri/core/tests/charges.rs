@@ -229,3 +229,22 @@ async fn a_submit_whose_answer_is_lost_may_have_been_charged_the_estimate() {
     );
     assert!(summary.all_time.is_empty());
 }
+
+#[tokio::test]
+async fn an_openrouter_failure_without_a_cost_may_have_been_charged_its_estimate() {
+    // OpenRouter's failed answer carries an `error` and no `usage`: it does not say whether it
+    // charged, so the estimate stays at risk rather than being called free.
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    let req = request(Provider::OpenRouter, Model::Hailuo23, Resolution::P1080, 6);
+    let entry = generate(&emulator, &ledger, "g-1", &req, |emulator, task| {
+        assert!(emulator.fail_task(task, 502, "upstream provider error"));
+    })
+    .await;
+    let SpendState::MayHaveBeenCharged { at_risk, reason } = &entry.state else {
+        panic!("expected may have been charged, got {:?}", entry.state);
+    };
+    assert_eq!(*at_risk, Money::usd(dec!(0.4902)));
+    assert!(reason.contains("upstream provider error"), "{reason}");
+}
