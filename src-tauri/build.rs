@@ -13,6 +13,9 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "update_settings",
     "choose_library_folder",
+    "quote_generation",
+    "spending_summary",
+    "export_spending_csv",
 ];
 
 fn main() {

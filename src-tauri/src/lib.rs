@@ -38,5 +38,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::first_frame::inspect_first_frame,
             commands::first_frame::inspect_pasted_first_frame,
             commands::first_frame::pick_first_frame,
+            commands::money::quote_generation,
+            commands::money::spending_summary,
+            commands::money::export_spending_csv,
         ])
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
+use hailuo_core::ledger::Ledger;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
 use hailuo_core::settings::{Settings, SettingsError, SettingsFile};
 use tauri::{AppHandle, Manager, Runtime};
@@ -21,6 +22,8 @@ pub struct Studio {
     settings: tokio::sync::Mutex<Settings>,
     /// What the creator must be told once the window is up (e.g. a damaged settings file).
     pub startup_notices: Vec<String>,
+    /// What every generation was expected to cost and did cost.
+    pub ledger: Arc<Ledger>,
 }
 
 impl Studio {
@@ -36,9 +39,11 @@ impl Studio {
         if let Some(notice) = &loaded.notice {
             tracing::warn!("{notice}");
         }
+        let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
         Ok(Studio {
             paths,
             keys,
+            ledger,
             settings_file,
             settings: tokio::sync::Mutex::new(loaded.settings),
             startup_notices: loaded.notice.into_iter().collect(),

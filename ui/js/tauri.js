@@ -27,7 +27,6 @@ export const studio = {
   appStatus: () => call("app_status"),
   listSavedKeys: () => call("list_saved_keys"),
   generationChoices: (request) => call("generation_choices", { request }),
-  quoteGeneration: (request) => call("quote_generation", { request, utcOffsetMinutes: -new Date().getTimezoneOffset() }),
   // Keys go in and never come back: these answer `{provider, endsWith}` at most.
   saveKey: (provider, key) => call("save_key", { provider, key }),
   removeKey: (provider) => call("remove_key", { provider }),
@@ -35,7 +34,18 @@ export const studio = {
   getSettings: () => call("get_settings"),
   updateSettings: (settings) => call("update_settings", { settings }),
   chooseLibraryFolder: () => call("choose_library_folder"),
+  /** The price line: `{quote, elsewhere, overBudget}`. `budgets` is `{USD: "5.00"}` or null. */
+  quoteGeneration: (request, budgets = null) =>
+    call("quote_generation", { request, budgets, utcOffsetMinutes: utcOffsetMinutes() }),
+  spendingSummary: (budgets = null) => call("spending_summary", { budgets, utcOffsetMinutes: utcOffsetMinutes() }),
+  /** Opens a save dialog; resolves to the file's path, or null when cancelled. */
+  exportSpendingCsv: () => call("export_spending_csv", { utcOffsetMinutes: utcOffsetMinutes() }),
 };
+
+/** The creator's offset from UTC in minutes, so days and months end at their own midnight. */
+function utcOffsetMinutes() {
+  return -new Date().getTimezoneOffset();
+}
 
 /** Listens to an app-wide notice; returns a function that stops listening. */
 export async function onNotice(name, handler) {

@@ -20,6 +20,7 @@ use crate::generation::{GenerationRequest, Model, Resolution};
 use crate::money::Money;
 use crate::pricing::{Basis, Quote};
 use crate::provider::{Currency, Provider};
+use crate::providers::{MoneyState, ProviderError, Submission, TaskStatus, TaskUpdate};
 
 /// The ledger's file name inside `StudioPaths::state_dir`.
 pub const LEDGER_FILE: &str = "ledger.jsonl";
@@ -29,7 +30,11 @@ pub const PROMPT_EXCERPT_CHARS: usize = 60;
 
 /// Where a generation stands, money-wise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
+#[serde(
+    tag = "state",
+    rename_all = "kebab-case",
+    rename_all_fields = "camelCase"
+)]
 pub enum SpendState {
     /// Sent and not finished: the estimate is what it should cost.
     InFlight,
@@ -85,6 +90,16 @@ pub struct SpendEntry {
 }
 
 impl SpendEntry {
+    /// What this generation costs or may cost: the charge, else the amount already at risk,
+    /// else the estimate.
+    pub fn amount_at_stake(&self) -> Money {
+        match &self.state {
+            SpendState::Charged { amount, .. } => *amount,
+            SpendState::MayHaveBeenCharged { at_risk, .. } => *at_risk,
+            SpendState::InFlight | SpendState::NotCharged { .. } => self.estimate,
+        }
+    }
+
     /// What this generation charged, if it is known to have charged.
     pub fn charged(&self) -> Option<Money> {
         match &self.state {
@@ -286,9 +301,109 @@ impl Ledger {
     ) -> Result<SpendEntry, LedgerError> {
         let reason = reason.to_owned();
         self.update(generation_id, at, |entry| SpendState::MayHaveBeenCharged {
-            at_risk: entry.charged().unwrap_or(entry.estimate),
+            at_risk: entry.amount_at_stake(),
             reason,
         })
+    }
+
+    /// What a submit's answer says about money: LinkModel reports its charge (`data.price`) at
+    /// once; the others say nothing yet, and the entry stays in flight.
+    pub fn record_submission(
+        &self,
+        generation_id: &str,
+        submission: &Submission,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        match submission.charged {
+            Some(amount) => self.record_charge(generation_id, amount, at),
+            None => self
+                .entry(generation_id)
+                .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned())),
+        }
+    }
+
+    /// A submit that failed, as the provider client classified it: refused before any work
+    /// (not charged), or sent with no answer (may have been charged).
+    pub fn record_submit_error(
+        &self,
+        generation_id: &str,
+        error: &ProviderError,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        self.record_money_state(generation_id, error.money(), None, &error.to_string(), at)
+    }
+
+    /// What a poll found. A reported charge replaces the estimate whenever it comes; a success
+    /// with no reported charge (MiniMax) costs the list price; a failure records what the
+    /// provider says about charging, and where it says nothing (a LinkModel failure after its
+    /// charge), the charge is "may have been charged". Writes nothing when nothing changed.
+    pub fn record_poll(
+        &self,
+        generation_id: &str,
+        update: &TaskUpdate,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        let entry = self
+            .entry(generation_id)
+            .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned()))?;
+        match update.status {
+            TaskStatus::Queued | TaskStatus::Running => match update.charged {
+                Some(amount) => self.record_charge(generation_id, amount, at),
+                None => Ok(entry),
+            },
+            TaskStatus::Succeeded => match update.charged.or(entry.charged()) {
+                Some(amount) => self.record_charge(generation_id, amount, at),
+                None => self.record_list_price_charge(generation_id, at),
+            },
+            TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Expired => {
+                let money = update.failure.as_ref().map_or(
+                    // No classified failure: MiniMax documents failures as not charged; the
+                    // others do not say.
+                    if entry.provider.is_minimax() {
+                        MoneyState::NotCharged
+                    } else {
+                        MoneyState::Unknown
+                    },
+                    ProviderError::money,
+                );
+                let reason = update
+                    .failure
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .or_else(|| update.detail.clone())
+                    .unwrap_or_else(|| {
+                        format!("{} ended the generation without a video.", entry.provider)
+                    });
+                self.record_money_state(generation_id, money, update.charged, &reason, at)
+            }
+        }
+    }
+
+    fn record_money_state(
+        &self,
+        generation_id: &str,
+        money: MoneyState,
+        charged: Option<Money>,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        match money {
+            MoneyState::NotCharged => self.record_not_charged(generation_id, reason, at),
+            MoneyState::Unknown => self.record_may_have_been_charged(generation_id, reason, at),
+            MoneyState::Charged => match charged {
+                Some(amount) => self.record_charge(generation_id, amount, at),
+                None => self.update(generation_id, at, |entry| match entry.charged() {
+                    Some(amount) => SpendState::Charged {
+                        amount,
+                        how: ChargeSource::Reported,
+                    },
+                    None => SpendState::Charged {
+                        amount: entry.estimate,
+                        how: ChargeSource::ListPrice,
+                    },
+                }),
+            },
+        }
     }
 
     /// This month's spending in one currency, in `now`'s offset.
@@ -419,6 +534,28 @@ impl Ledger {
         String::from_utf8(out).map_err(|err| LedgerError::Export(err.to_string()))
     }
 
+    /// Writes the CSV export to `path` whole or not at all: a temporary file beside it, synced,
+    /// then renamed over it, so an existing export is never left half-written.
+    pub fn export_csv_to(&self, path: &Path, offset: UtcOffset) -> Result<(), LedgerError> {
+        let disk = |source| LedgerError::Disk {
+            path: path.to_owned(),
+            source,
+        };
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".part");
+        let partial = path.with_file_name(name);
+        let written = (|| {
+            let mut file = File::create(&partial).map_err(disk)?;
+            self.export_csv(offset, &mut file)?;
+            file.sync_all().map_err(disk)?;
+            std::fs::rename(&partial, path).map_err(disk)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        written
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere cannot leave the map half-updated: it changes only after a write.
         self.inner
@@ -465,7 +602,12 @@ impl Ledger {
             .get(generation_id)
             .cloned()
             .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned()))?;
-        entry.state = next(&entry);
+        let state = next(&entry);
+        if state == entry.state {
+            // Polls repeat themselves; the ledger only grows when something changed.
+            return Ok(entry);
+        }
+        entry.state = state;
         entry.updated_at = at;
         self.append(&mut inner, entry)
     }

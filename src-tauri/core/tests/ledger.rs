@@ -499,3 +499,68 @@ date,generation id,provider,model,resolution,duration,prompt excerpt,status,amou
         "'=HYPERLINK(\"x\") a \"quoted\", comma new line and a very long …"
     );
 }
+
+#[test]
+fn the_export_file_is_written_whole_and_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::open(dir.path()).unwrap();
+    fill(&ledger);
+    let out = dir.path().join("spending.csv");
+    std::fs::write(&out, "an older export").unwrap();
+    ledger.export_csv_to(&out, offset!(UTC)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        ledger.csv(offset!(UTC)).unwrap()
+    );
+    assert!(!dir.path().join("spending.csv.part").exists());
+
+    let nowhere = dir.path().join("no such folder").join("spending.csv");
+    assert!(matches!(
+        ledger.export_csv_to(&nowhere, offset!(UTC)),
+        Err(LedgerError::Disk { .. })
+    ));
+}
+
+#[test]
+fn two_submits_at_once_cannot_both_slip_under_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = std::sync::Arc::new(Ledger::open(dir.path()).unwrap());
+    let req = request(Provider::MinimaxGlobal, Resolution::P1080, 6, "Waves");
+    let q = quote(&req).unwrap();
+    // Room for one $0.49 video, not two.
+    let limits = budgets(&[(Currency::Usd, dec!(0.90))]);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let outcomes: Vec<bool> = (0..8)
+        .map(|i| {
+            let (ledger, req, q, limits, barrier) = (
+                ledger.clone(),
+                req.clone(),
+                q.clone(),
+                limits.clone(),
+                barrier.clone(),
+            );
+            std::thread::spawn(move || {
+                barrier.wait();
+                ledger
+                    .record_submit_within_budget(&format!("g-{i}"), &req, &q, &limits, NOW)
+                    .is_ok()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1);
+    assert_eq!(ledger.entries().len(), 1);
+}
+
+#[test]
+fn now_follows_the_offset_the_webview_reports() {
+    use hailuo_core::ledger::now_at_offset;
+    assert_eq!(now_at_offset(Some(480)).offset(), offset!(+8));
+    assert_eq!(now_at_offset(Some(-300)).offset(), offset!(-5));
+    assert_eq!(now_at_offset(Some(330)).offset(), offset!(+5:30));
+    // Nonsense from the webview falls back to the OS's offset (or UTC) instead of failing.
+    let fallback = now_at_offset(Some(100_000));
+    assert!(fallback.offset().whole_hours().abs() <= 14);
+}

@@ -3,6 +3,9 @@
 use hailuo_core::first_frame::FirstFrameError;
 use hailuo_core::keys::KeyStoreError;
 use hailuo_core::settings::SettingsError;
+use hailuo_core::budget::BudgetRefusal;
+use hailuo_core::ledger::{LedgerError, SubmitRefused};
+use hailuo_core::pricing::QuoteError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
 
@@ -64,6 +67,32 @@ impl From<FirstFrameError> for CommandError {
     }
 }
 
+impl From<QuoteError> for CommandError {
+    fn from(err: QuoteError) -> Self {
+        match err {
+            QuoteError::Invalid(invalid) => invalid.into(),
+            QuoteError::Unpriced { .. } => CommandError::new("unpriced", err.to_string()),
+        }
+    }
+}
+
+impl From<BudgetRefusal> for CommandError {
+    fn from(err: BudgetRefusal) -> Self {
+        CommandError::new("over-budget", err.to_string())
+    }
+}
+
+impl From<LedgerError> for CommandError {
+    fn from(err: LedgerError) -> Self {
+        let kind = match err {
+            LedgerError::Disk { .. } => "spending-record-unwritable",
+            LedgerError::UnknownGeneration(_) | LedgerError::AlreadyRecorded(_) => "internal",
+            LedgerError::Export(_) => "export-failed",
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
 impl From<SettingsError> for CommandError {
     fn from(err: SettingsError) -> Self {
         let kind = match err {
@@ -71,6 +100,15 @@ impl From<SettingsError> for CommandError {
             _ => "settings-invalid",
         };
         CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<SubmitRefused> for CommandError {
+    fn from(err: SubmitRefused) -> Self {
+        match err {
+            SubmitRefused::OverBudget(refusal) => refusal.into(),
+            SubmitRefused::Ledger(ledger) => ledger.into(),
+        }
     }
 }
 
@@ -108,5 +146,22 @@ mod tests {
         assert!(err.message.contains("100000×100000"), "{}", err.message);
         let err = CommandError::from(FirstFrameError::NotAPicture);
         assert_eq!(err.kind, "first-frame-unsupported");
+    }
+
+    #[test]
+    fn a_submit_over_budget_reaches_the_ui_as_over_budget() {
+        use hailuo_core::budget::MonthSpend;
+        use hailuo_core::{Currency, Money};
+        use rust_decimal::Decimal;
+
+        let refusal = BudgetRefusal {
+            price: Money::usd(Decimal::new(49, 2)),
+            budget: Money::usd(Decimal::new(5, 0)),
+            month: MonthSpend::zero(Currency::Usd),
+            left: Money::usd(Decimal::new(30, 2)),
+        };
+        let err = CommandError::from(SubmitRefused::OverBudget(refusal.clone()));
+        assert_eq!(err.kind, "over-budget");
+        assert_eq!(err.message, refusal.to_string());
     }
 }

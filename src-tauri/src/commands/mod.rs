@@ -6,5 +6,6 @@ mod error;
 pub mod generation;
 pub mod first_frame;
 pub mod settings;
+pub mod money;
 
 pub use error::CommandError;
