@@ -1,6 +1,11 @@
 // Every app command is listed here so that Tauri generates an `allow-…` permission for it, and
 // the main window's capability must then name each one explicitly.
-const COMMANDS: &[&str] = &["app_status", "list_saved_keys", "generation_choices"];
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_saved_keys",
+    "generation_choices",
+    "library_list",
+];
 
 fn main() {
     tauri_build::try_build(

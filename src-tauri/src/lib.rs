@@ -29,5 +29,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::app::app_status,
             commands::accounts::list_saved_keys,
             commands::generation::generation_choices,
+            commands::library::library_list,
         ])
 }

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
+use hailuo_core::library::Library;
+use hailuo_core::media_server::MediaServer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -14,6 +16,10 @@ pub struct KeyStoreOverride(pub Arc<dyn KeyStore>);
 pub struct Studio {
     pub paths: StudioPaths,
     pub keys: Arc<dyn KeyStore>,
+    /// The generations on disk; the job runner writes every record through it.
+    pub library: Library,
+    /// Serves the library's videos and pictures to the player on http://127.0.0.1.
+    pub media: MediaServer,
 }
 
 impl Studio {
@@ -24,7 +30,16 @@ impl Studio {
             Some(store) => store.0.clone(),
             None => Arc::new(OsKeyring::new()),
         };
-        Ok(Studio { paths, keys })
+        // Until Settings can choose another folder, the library is the default one (which
+        // HAILUO_STUDIO_DATA_DIR moves).
+        let library = Library::open(&paths.default_library_dir)?;
+        let media = tauri::async_runtime::block_on(MediaServer::start(library.clone()))?;
+        Ok(Studio {
+            paths,
+            keys,
+            library,
+            media,
+        })
     }
 }
 

@@ -348,3 +348,20 @@ async fn a_stopped_server_no_longer_answers() {
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     assert!(reqwest::get(url).await.is_err());
 }
+
+#[tokio::test]
+async fn a_scanned_entry_gets_urls_only_for_the_files_it_has() {
+    let served = serve().await;
+    let scan = served.library.scan().unwrap();
+    let urls = served.server.urls_for(&scan.generations[0]);
+    assert_eq!(urls.video.as_deref(), Some(served.video_url().as_str()));
+    assert!(urls.poster.unwrap().ends_with("/poster.jpg"));
+    assert_eq!(
+        urls.first_frame, None,
+        "a text-to-video generation has no first frame"
+    );
+
+    std::fs::remove_file(served.folder().join(VIDEO_FILE)).unwrap();
+    let scan = served.library.scan().unwrap();
+    assert_eq!(served.server.urls_for(&scan.generations[0]).video, None);
+}

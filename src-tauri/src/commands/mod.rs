@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod app;
 mod error;
 pub mod generation;
+pub mod library;
 
 pub use error::CommandError;
