@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
-use hailuo_core::library::Library;
+use hailuo_core::library::{local_now, Library};
 use hailuo_core::media_server::MediaServer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
 use tauri::{AppHandle, Manager, Runtime};
@@ -33,6 +33,10 @@ impl Studio {
         // Until Settings can choose another folder, the library is the default one (which
         // HAILUO_STUDIO_DATA_DIR moves).
         let library = Library::open(&paths.default_library_dir)?;
+        // Before any job runs: a submit cut short by the last exit may have been charged.
+        if let Err(err) = library.mark_interrupted_submits(local_now()) {
+            tracing::warn!("the library could not be checked for interrupted submits: {err}");
+        }
         let media = tauri::async_runtime::block_on(MediaServer::start(library.clone()))?;
         Ok(Studio {
             paths,

@@ -15,7 +15,13 @@ use tauri::{Manager, WebviewWindowBuilder};
 static BOOTING: Mutex<()> = Mutex::new(());
 
 fn boot(keys: Arc<MemoryKeyStore>) -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
-    let data_dir = tempfile::tempdir().unwrap();
+    boot_in(keys, tempfile::tempdir().unwrap())
+}
+
+fn boot_in(
+    keys: Arc<MemoryKeyStore>,
+    data_dir: tempfile::TempDir,
+) -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
     let _turn = BOOTING.lock().unwrap_or_else(|p| p.into_inner());
     std::env::set_var("HAILUO_STUDIO_DATA_DIR", data_dir.path());
     let mut app = run_app(mock_builder().manage(KeyStoreOverride(keys)))
@@ -170,4 +176,28 @@ fn the_library_lists_generations_with_urls_the_player_can_read() {
     let (status, body) = http_get(video_url);
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(body, video);
+}
+
+#[test]
+fn a_submit_cut_short_by_the_last_exit_shows_as_may_have_been_charged() {
+    use hailuo_core::library::{Cost, Library};
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let library = Library::open(data_dir.path().join("library")).unwrap();
+    let request = serde_json::from_value(serde_json::json!({
+        "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
+        "duration": 6, "resolution": "1080P"
+    }))
+    .unwrap();
+    let estimate: Cost = serde_json::from_value(serde_json::json!({
+        "money": {"amount": "0.49", "currency": "USD"}, "basis": {"kind": "per-second"}
+    }))
+    .unwrap();
+    library.create(&request, estimate).unwrap();
+
+    let (app, _data_dir) = boot_in(Arc::new(MemoryKeyStore::default()), data_dir);
+    let listing = invoke(&app, "library_list", serde_json::json!({}));
+    let item = &listing["generations"][0];
+    assert_eq!(item["generation"]["state"], "unknown");
+    assert_eq!(item["stateLabel"], "No answer: may have been charged");
 }

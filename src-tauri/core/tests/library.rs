@@ -433,3 +433,32 @@ fn deleting_to_the_trash_keeps_the_folder_restorable() {
         trashed.display()
     );
 }
+
+#[test]
+fn a_submit_interrupted_by_a_restart_becomes_may_have_been_charged() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let interrupted = library
+        .create_at(&request("Waves"), list_price(), AT)
+        .unwrap();
+    let mut answered = library
+        .create_at(&request("Fox"), list_price(), AT)
+        .unwrap();
+    answered.advance(GenerationState::Queued, AT, None).unwrap();
+    library.save(&answered).unwrap();
+
+    let reopened = Library::open(dir.path()).unwrap();
+    let later = datetime!(2026-11-21 15:00 UTC);
+    let changed = reopened.mark_interrupted_submits(later).unwrap();
+    assert_eq!(changed, [interrupted.id.clone()]);
+
+    let settled = reopened.load(&interrupted.id).unwrap();
+    assert_eq!(settled.state, GenerationState::Unknown);
+    assert_eq!(settled.updated_at, later);
+    assert_eq!(settled.state.label(), "No answer: may have been charged");
+    assert_eq!(
+        reopened.load(&answered.id).unwrap().state,
+        GenerationState::Queued
+    );
+    assert_eq!(reopened.mark_interrupted_submits(later).unwrap(), []);
+}

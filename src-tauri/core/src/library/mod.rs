@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::generation::{FirstFrame, GenerationRequest};
 
-pub use durable::{sync_folder, write_durably};
+pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
 pub use record::{
     Cost, CostBasis, Generation, GenerationFailure, GenerationId, GenerationState,
@@ -317,15 +317,52 @@ impl Library {
                 .then_with(|| b.generation.id.cmp(&a.generation.id))
         });
         broken.sort_by(|a, b| a.folder.cmp(&b.folder));
-        *self
-            .shared
-            .folders
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = index;
+        {
+            let mut folders = self
+                .shared
+                .folders
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            // A generation created while this scan was reading the root is kept: its folder
+            // exists even though read_dir may not have listed it.
+            for (id, folder) in folders.drain() {
+                if !index.contains_key(&id) && folder.join(RECORD_FILE).is_file() {
+                    index.insert(id, folder);
+                }
+            }
+            *folders = index;
+        }
         Ok(LibraryScan {
             generations,
             broken,
         })
+    }
+
+    /// At start-up only: a record still `submitting` means the app stopped while its request
+    /// was being sent, so it may have reached the provider and been charged. Each becomes
+    /// `unknown` (shown as "may have been charged", never resubmitted by itself). Returns the
+    /// ids it changed; a record that cannot be saved is logged and left for the next start.
+    pub fn mark_interrupted_submits(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<Vec<GenerationId>, LibraryError> {
+        let mut changed = Vec::new();
+        for entry in self.scan()?.generations {
+            let mut generation = entry.generation;
+            if generation.state != GenerationState::Submitting || entry.read_only {
+                continue;
+            }
+            generation.advance(
+                GenerationState::Unknown,
+                now,
+                Some("Hailuo Studio stopped while sending this request; it may have reached the provider.".into()),
+            )?;
+            match write_record(&entry.folder, &generation) {
+                Ok(()) => changed.push(generation.id),
+                Err(err) => tracing::warn!("could not mark an interrupted submit: {err}"),
+            }
+        }
+        Ok(changed)
     }
 
     /// Removes a finished (or dismissed, or unknown) generation's folder. In-flight ones are
