@@ -450,7 +450,8 @@ fn a_submit_interrupted_by_a_restart_becomes_may_have_been_charged() {
     let reopened = Library::open(dir.path()).unwrap();
     let later = datetime!(2026-11-21 15:00 UTC);
     let changed = reopened.mark_interrupted_submits(later).unwrap();
-    assert_eq!(changed, [interrupted.id.clone()]);
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0], interrupted.id);
 
     let settled = reopened.load(&interrupted.id).unwrap();
     assert_eq!(settled.state, GenerationState::Unknown);
