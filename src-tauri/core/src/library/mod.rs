@@ -120,9 +120,26 @@ struct Shared {
     folders: RwLock<HashMap<GenerationId, PathBuf>>,
 }
 
-/// "Now" in the creator's time zone, for folder names; UTC where the OS will not say.
+/// The creator's UTC offset, read while the process had one thread (see `remember_local_offset`).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the creator's UTC offset. Call first thing in `main`: on Linux `time` reads the
+/// offset only while the process has a single thread, and a GUI app soon has many.
+pub fn remember_local_offset() {
+    if let Ok(offset) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(offset);
+    }
+}
+
+/// "Now" in the creator's time zone, for folder names: the OS's offset when it can be read
+/// now, else the one remembered at start-up, else UTC.
 pub fn local_now() -> OffsetDateTime {
-    OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc())
+    OffsetDateTime::now_local().unwrap_or_else(|_| {
+        let now = OffsetDateTime::now_utc();
+        LOCAL_OFFSET
+            .get()
+            .map_or(now, |offset| now.to_offset(*offset))
+    })
 }
 
 impl Library {
