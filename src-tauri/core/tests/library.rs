@@ -369,7 +369,7 @@ fn a_copied_folder_is_reported_and_the_original_is_shown() {
     assert!(
         scan.broken[0]
             .reason
-            .contains("copy of “2026-11-21 1432 waves”"),
+            .contains("same generation as “2026-11-21 1432 waves”"),
         "{}",
         scan.broken[0].reason
     );
@@ -462,4 +462,23 @@ fn a_submit_interrupted_by_a_restart_becomes_may_have_been_charged() {
         GenerationState::Queued
     );
     assert_eq!(reopened.mark_interrupted_submits(later).unwrap(), []);
+}
+
+#[test]
+fn a_folder_whose_name_is_not_unicode_still_lists_with_the_rest() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    library
+        .create_at(&request("Waves"), list_price(), AT)
+        .unwrap();
+    let odd = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9 latin-1"));
+    std::fs::create_dir(&odd).unwrap();
+
+    let scan = library.scan().unwrap();
+    assert_eq!(scan.generations.len(), 1);
+    let json = serde_json::to_value(&scan).unwrap();
+    assert_eq!(json["broken"][0]["folder"], odd.to_string_lossy().as_ref());
 }

@@ -80,6 +80,7 @@ pub enum Removal {
 #[serde(rename_all = "camelCase")]
 pub struct LibraryEntry {
     pub generation: Generation,
+    #[serde(serialize_with = "lossy_path")]
     pub folder: PathBuf,
     /// Saved by a newer Hailuo Studio: shown, never rewritten.
     pub read_only: bool,
@@ -92,6 +93,8 @@ pub struct LibraryEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrokenEntry {
+    /// Any name a creator gave a folder, even one that is not valid UTF-8, must still list.
+    #[serde(serialize_with = "lossy_path")]
     pub folder: PathBuf,
     pub reason: String,
 }
@@ -306,7 +309,7 @@ impl Library {
                     if let Some(first) = index.get(&generation.id) {
                         broken.push(BrokenEntry {
                             reason: format!(
-                                "This folder is a copy of “{}”: both hold the same generation, and only that one is shown.",
+                                "This folder holds the same generation as “{}” (one is a copy of the other); only that one is shown.",
                                 display_name(first)
                             ),
                             folder,
@@ -562,6 +565,10 @@ fn entry_for(folder: PathBuf, generation: Generation) -> LibraryEntry {
         has_poster,
         has_first_frame,
     }
+}
+
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
 }
 
 fn display_name(folder: &Path) -> String {
