@@ -27,6 +27,7 @@ export const studio = {
   appStatus: () => call("app_status"),
   listSavedKeys: () => call("list_saved_keys"),
   generationChoices: (request) => call("generation_choices", { request }),
+  quoteGeneration: (request) => call("quote_generation", { request, utcOffsetMinutes: -new Date().getTimezoneOffset() }),
 };
 
 /** Listens to an app-wide notice; returns a function that stops listening. */

@@ -3,15 +3,22 @@
 //! The Tauri app is a thin layer of commands over this crate, so every behaviour here can be
 //! tested without a window, against the emulator in `hailuo-emulator`.
 
+pub mod budget;
 pub mod generation;
 pub mod keys;
 pub mod library;
 pub mod media_server;
+pub mod ledger;
 pub mod money;
 pub mod pacing;
 pub mod paths;
+pub mod pricing;
 pub mod provider;
+pub mod providers;
 
+pub use budget::{check_budget, BudgetRefusal};
 pub use generation::{FirstFrame, GenerationRequest, Model, Resolution, ValidationError};
+pub use ledger::Ledger;
 pub use money::Money;
+pub use pricing::{compare, quote, Quote};
 pub use provider::{Currency, Provider};

@@ -16,7 +16,7 @@ pub enum Provider {
 }
 
 /// The currency a provider charges in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
     Usd,

@@ -2,6 +2,7 @@
 
 import { el } from "../dom.js";
 import { studio } from "../tauri.js";
+import { formatMoney } from "../money.js";
 import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
 
 const MAX_PROMPT_CHARS = 2000;
@@ -88,6 +89,8 @@ export function showCreate(container, { compose, providersWithKeys }) {
     ]),
   ]);
 
+  const checkout = checkoutPanel(compose, providersWithKeys);
+
   let refreshing = 0;
   async function refresh() {
     const mine = ++refreshing;
@@ -107,6 +110,7 @@ export function showCreate(container, { compose, providersWithKeys }) {
     );
     optimizerRow.hidden = !compose.provider.startsWith("minimax");
     problem.textContent = choices.problem ?? "";
+    checkout.update(choices);
     container.dispatchEvent(new CustomEvent("compose-changed", { detail: { choices } }));
   }
 
@@ -125,11 +129,89 @@ export function showCreate(container, { compose, providersWithKeys }) {
         optimizerRow,
         problem,
       ]),
+      checkout.element,
     ]),
   );
+  prompt.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !checkout.generate.disabled) {
+      event.preventDefault();
+      checkout.generate.click();
+    }
+  });
+
   updateCount();
   refresh();
   return { refresh };
+}
+
+/** The price before paying, the same video elsewhere, and the Generate button with its price. */
+function checkoutPanel(compose, providersWithKeys) {
+  const price = el("div", { className: "price-big" });
+  const line = el("div", { className: "price-line" });
+  const basis = el("div", { className: "price-basis muted" });
+  const elsewhere = el("ul", { className: "elsewhere" });
+  const warning = el("p", { className: "checkout-warning", role: "alert" });
+  const generate = el("button", {
+    type: "button",
+    className: "button primary generate",
+    dataset: { testid: "generate" },
+    textContent: "Generate",
+    disabled: true,
+  });
+  const element = el("aside", { className: "checkout panel", ariaLabel: "Price and generate" }, [
+    el("div", { className: "cost-preview", dataset: { testid: "cost-preview" }, ariaLive: "polite" }, [price, line, basis]),
+    elsewhere,
+    warning,
+    generate,
+    el("p", { className: "shortcut muted", textContent: "Ctrl+Enter to generate" }),
+  ]);
+
+  let quoting = 0;
+  async function update(choices) {
+    const mine = ++quoting;
+    let answer = null;
+    let failure = null;
+    try {
+      answer = await studio.quoteGeneration(requestOf(compose));
+    } catch (err) {
+      failure = err;
+    }
+    if (mine !== quoting) return;
+    if (!answer) {
+      price.textContent = "—";
+      line.textContent = failure?.message ?? "";
+      basis.textContent = "";
+      elsewhere.replaceChildren();
+      warning.textContent = "";
+      generate.textContent = "Generate";
+      generate.disabled = true;
+      return;
+    }
+    const { quote } = answer;
+    const estimate = quote.basis.kind === "estimate";
+    price.textContent = `${estimate ? "about " : ""}${formatMoney(quote.price)}`;
+    line.textContent = `${PROVIDER_NAMES[quote.provider]} · ${MODEL_NAMES[quote.model]} · ${quote.resolution} · ${quote.duration} s`;
+    basis.textContent = estimate ? `Estimate: ${quote.basis.why}` : quote.label;
+    elsewhere.replaceChildren(
+      ...answer.elsewhere
+        .filter((e) => e.kind === "available" && providersWithKeys.includes(e.quote.provider))
+        .map((e) =>
+          el("li", {}, [
+            el("span", { textContent: `Same video at ${PROVIDER_NAMES[e.quote.provider]}` }),
+            el("span", {
+              className: "elsewhere-price",
+              textContent: `${e.quote.basis.kind === "estimate" ? "about " : ""}${formatMoney(e.quote.price)}`,
+            }),
+          ]),
+        ),
+    );
+    const noKey = !providersWithKeys.includes(compose.provider);
+    warning.textContent = answer.overBudget ?? (noKey ? `Add a ${PROVIDER_NAMES[compose.provider]} key in Settings to generate here.` : "");
+    generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
+    generate.disabled = Boolean(choices.problem || answer.overBudget || noKey);
+  }
+
+  return { element, update, generate };
 }
 
 /** The request as the Rust side reads it. */

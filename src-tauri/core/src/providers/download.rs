@@ -1,0 +1,358 @@
+//! Bringing a finished video home: streamed to disk, resumed after a drop, size-checked.
+
+use std::path::{Path, PathBuf};
+
+use backon::BackoffBuilder;
+use futures_util::StreamExt;
+use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::StatusCode;
+use tokio::io::AsyncWriteExt;
+
+use super::error::{ProviderError, ProviderSaid};
+use super::http::{by_status, is_transient, plain_transport_error, read_limited, retry_after};
+use super::{DownloadedVideo, ProviderClient, VideoLink, MAX_VIDEO_BYTES};
+
+/// Bytes gathered before each write to disk: few system calls, little memory.
+const WRITE_BUFFER: usize = 1024 * 1024;
+
+/// How one attempt ended without the whole video.
+enum Setback {
+    /// Worth another try; `progressed` when this attempt saved new bytes.
+    Retry {
+        error: ProviderError,
+        progressed: bool,
+    },
+    /// Asking again will not help (expired link, too large, disk full...).
+    Stop(ProviderError),
+}
+
+/// `dest` + `.part`: where bytes land until the video is complete.
+pub(crate) fn part_path(dest: &Path) -> PathBuf {
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".part");
+    dest.with_file_name(name)
+}
+
+fn disk_error(path: &Path, err: std::io::Error) -> ProviderError {
+    ProviderError::Disk {
+        path: path.display().to_string(),
+        detail: err.to_string(),
+    }
+}
+
+pub(crate) async fn download(
+    client: &ProviderClient,
+    link: &VideoLink,
+    dest: &Path,
+    mut progress: impl FnMut(u64, Option<u64>) + Send,
+) -> Result<DownloadedVideo, ProviderError> {
+    let provider = client.provider();
+    // Re-check the link: the key must never go to another origin, and only https is followed.
+    let url = client.link(link.url.as_str())?;
+    if link.send_key && !client.is_own_origin(&url) {
+        return Err(ProviderError::UnsafeLink {
+            provider,
+            url: url.origin().ascii_serialization(),
+        });
+    }
+    if let Some(expected) = link.expected_bytes.filter(|b| *b > MAX_VIDEO_BYTES) {
+        return Err(ProviderError::VideoTooLarge {
+            provider,
+            bytes: expected,
+            limit: MAX_VIDEO_BYTES,
+        });
+    }
+    if let Some(folder) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(folder)
+            .await
+            .map_err(|err| disk_error(folder, err))?;
+    }
+    let part = part_path(dest);
+    let mut backoff = client.policy.backoff().build();
+    let mut resumed = 0;
+    loop {
+        let have = match tokio::fs::metadata(&part).await {
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        };
+        match attempt(client, &url, link, &part, have, &mut progress).await {
+            Ok(bytes) => {
+                tokio::fs::rename(&part, dest)
+                    .await
+                    .map_err(|err| disk_error(dest, err))?;
+                return Ok(DownloadedVideo {
+                    path: dest.to_path_buf(),
+                    bytes,
+                    resumed,
+                });
+            }
+            Err(Setback::Stop(error)) => return Err(error),
+            Err(Setback::Retry { error, progressed }) => {
+                // A drop after new bytes costs no retry: the download is moving forward.
+                let wait = if progressed {
+                    Some(client.policy.first_delay)
+                } else {
+                    backoff.next()
+                };
+                let wait = match (wait, error.retry_after()) {
+                    (None, _) => return Err(error),
+                    (Some(_), Some(asked)) if asked > client.policy.max_retry_after => {
+                        return Err(error)
+                    }
+                    (Some(_), Some(asked)) => asked,
+                    (Some(backoff), None) => backoff,
+                };
+                tracing::info!(kind = error.kind(), ?wait, "download interrupted; resuming");
+                tokio::time::sleep(wait).await;
+                if progressed || have > 0 {
+                    resumed += 1;
+                }
+            }
+        }
+    }
+}
+
+/// One request: from `have` bytes on. Returns the complete size when the file is whole.
+async fn attempt(
+    client: &ProviderClient,
+    url: &url::Url,
+    link: &VideoLink,
+    part: &Path,
+    have: u64,
+    progress: &mut (impl FnMut(u64, Option<u64>) + Send),
+) -> Result<u64, Setback> {
+    let provider = client.provider();
+    let stall = client.policy.download_stall;
+    let mut request = client.http.get(url.clone());
+    if link.send_key {
+        request = client.authorized(request);
+    }
+    if have > 0 {
+        request = request.header(RANGE, format!("bytes={have}-"));
+    }
+    let response = match tokio::time::timeout(stall, request.send()).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => {
+            return Err(Setback::Retry {
+                error: ProviderError::NetworkDown {
+                    provider,
+                    detail: plain_transport_error(err),
+                },
+                progressed: false,
+            })
+        }
+        Err(_) => {
+            return Err(Setback::Retry {
+                error: ProviderError::NetworkDown {
+                    provider,
+                    detail: "the download did not start".into(),
+                },
+                progressed: false,
+            })
+        }
+    };
+    let status = response.status();
+    let (start, total) = match status {
+        StatusCode::OK => (0, response.content_length()),
+        StatusCode::PARTIAL_CONTENT => match content_range(&response) {
+            Some((first, total)) if first == have => (have, total),
+            // Not where we stopped: start again rather than stitch the wrong bytes.
+            _ => {
+                remove_part(part).await?;
+                return Err(Setback::Retry {
+                    error: ProviderError::UnexpectedAnswer {
+                        provider,
+                        what: "a resumed download that started at the wrong place".into(),
+                        said: ProviderSaid::status(206),
+                    },
+                    progressed: false,
+                });
+            }
+        },
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            let whole = content_range_total(&response).or(link.expected_bytes);
+            if have > 0 && whole == Some(have) {
+                return finish(part, have).await;
+            }
+            remove_part(part).await?;
+            return Err(Setback::Retry {
+                error: ProviderError::UnexpectedAnswer {
+                    provider,
+                    what: "a refused resume".into(),
+                    said: ProviderSaid::status(416),
+                },
+                progressed: false,
+            });
+        }
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::GONE => {
+            return Err(Setback::Stop(ProviderError::LinkExpired {
+                provider,
+                http_status: status.as_u16(),
+            }))
+        }
+        _ => {
+            let wait = retry_after(response.headers());
+            let body = read_limited(response).await.unwrap_or_default();
+            let said = ProviderSaid {
+                http_status: Some(status.as_u16()),
+                code: None,
+                text: Some(super::error::excerpt(&String::from_utf8_lossy(&body)))
+                    .filter(|t| !t.is_empty()),
+            };
+            let error = by_status(provider, status, said, wait);
+            return Err(if is_transient(&error) {
+                Setback::Retry {
+                    error,
+                    progressed: false,
+                }
+            } else {
+                Setback::Stop(error)
+            });
+        }
+    };
+    if let (Some(expected), Some(total)) = (link.expected_bytes, total) {
+        if expected != total {
+            return Err(Setback::Stop(ProviderError::UnexpectedAnswer {
+                provider,
+                what: format!("a video of {total} bytes where {expected} were announced"),
+                said: ProviderSaid::status(status.as_u16()),
+            }));
+        }
+    }
+    let total = total.or(link.expected_bytes);
+    if let Some(total) = total.filter(|t| *t > MAX_VIDEO_BYTES) {
+        return Err(Setback::Stop(ProviderError::VideoTooLarge {
+            provider,
+            bytes: total,
+            limit: MAX_VIDEO_BYTES,
+        }));
+    }
+
+    let file = if start == 0 {
+        tokio::fs::File::create(part).await
+    } else {
+        tokio::fs::OpenOptions::new().append(true).open(part).await
+    }
+    .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+    let mut out = tokio::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+    let mut position = start;
+    progress(position, total);
+    let mut stream = response.bytes_stream();
+    let interrupted = loop {
+        match tokio::time::timeout(stall, stream.next()).await {
+            Ok(Some(Ok(chunk))) => {
+                position += chunk.len() as u64;
+                if position > MAX_VIDEO_BYTES {
+                    return Err(Setback::Stop(ProviderError::VideoTooLarge {
+                        provider,
+                        bytes: position,
+                        limit: MAX_VIDEO_BYTES,
+                    }));
+                }
+                if let Some(total) = total.filter(|t| position > *t) {
+                    return Err(Setback::Stop(ProviderError::UnexpectedAnswer {
+                        provider,
+                        what: format!("more than the {total} bytes announced"),
+                        said: ProviderSaid::status(status.as_u16()),
+                    }));
+                }
+                out.write_all(&chunk)
+                    .await
+                    .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+                progress(position, total);
+            }
+            Ok(Some(Err(err))) => break Some(plain_transport_error(err)),
+            Ok(None) => break None,
+            Err(_) => break Some(format!("nothing arrived for {} seconds", stall.as_secs())),
+        }
+    };
+    // What arrived is kept either way, so the next attempt resumes after it.
+    out.flush()
+        .await
+        .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+    let progressed = position > start;
+    if let Some(detail) = interrupted {
+        return Err(Setback::Retry {
+            error: ProviderError::NetworkDown { provider, detail },
+            progressed,
+        });
+    }
+    if let Some(total) = total.filter(|t| position < *t) {
+        return Err(Setback::Retry {
+            error: ProviderError::DownloadIncomplete {
+                provider,
+                received: position,
+                expected: total,
+            },
+            progressed,
+        });
+    }
+    drop(out);
+    finish(part, position).await
+}
+
+/// Makes the bytes durable before the file is called complete: a paid video is never lost to
+/// a crash right after "done".
+async fn finish(part: &Path, bytes: u64) -> Result<u64, Setback> {
+    let file = tokio::fs::OpenOptions::new()
+        .append(true)
+        .open(part)
+        .await
+        .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+    file.sync_all()
+        .await
+        .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+    Ok(bytes)
+}
+
+async fn remove_part(part: &Path) -> Result<(), Setback> {
+    match tokio::fs::remove_file(part).await {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(Setback::Stop(disk_error(part, err))),
+    }
+}
+
+/// `Content-Range: bytes 100-199/5000` → (100, Some(5000)); `*` totals are unknown.
+fn content_range(response: &reqwest::Response) -> Option<(u64, Option<u64>)> {
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    parse_content_range(value)
+}
+
+fn content_range_total(response: &reqwest::Response) -> Option<u64> {
+    // A 416 says `bytes */5000`.
+    let value = response.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    value.rsplit('/').next()?.trim().parse().ok()
+}
+
+pub(crate) fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let (first, _last) = range.split_once('-')?;
+    let first = first.trim().parse().ok()?;
+    let total = total.trim().parse().ok();
+    Some((first, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_content_range_gives_where_it_starts_and_the_whole_size() {
+        assert_eq!(
+            parse_content_range("bytes 100-199/5000"),
+            Some((100, Some(5000)))
+        );
+        assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
+        assert_eq!(parse_content_range("items 0-9/10"), None);
+    }
+
+    #[test]
+    fn the_partial_file_sits_next_to_the_video() {
+        assert_eq!(
+            part_path(Path::new("/videos/2026/sunset.mp4")),
+            PathBuf::from("/videos/2026/sunset.mp4.part")
+        );
+    }
+}

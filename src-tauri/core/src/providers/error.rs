@@ -1,0 +1,315 @@
+//! Everything that can go wrong while talking to a provider, in words a creator understands.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::provider::Provider;
+
+/// What a provider said, kept verbatim so support can see it: the HTTP status, the provider's
+/// own error code and its own text. Never holds the API key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSaid {
+    pub http_status: Option<u16>,
+    /// MiniMax `base_resp.status_code`, OpenRouter `error.code`, LinkModel `code`.
+    pub code: Option<i64>,
+    /// The provider's message, or a short excerpt of an answer that could not be read.
+    pub text: Option<String>,
+}
+
+impl ProviderSaid {
+    pub fn status(http_status: u16) -> Self {
+        ProviderSaid {
+            http_status: Some(http_status),
+            ..Default::default()
+        }
+    }
+
+    /// What to show after the plain-language sentence, e.g. ` (MiniMax said: "invalid api key", code 2049, HTTP 200)`.
+    fn suffix(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            parts.push(format!("\u{201c}{}\u{201d}", text.trim()));
+        }
+        if let Some(code) = self.code {
+            parts.push(format!("code {code}"));
+        }
+        if let Some(status) = self.http_status {
+            parts.push(format!("HTTP {status}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" (it said: {})", parts.join(", "))
+        }
+    }
+}
+
+/// Whether the failed call cost the creator money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MoneyState {
+    NotCharged,
+    Charged,
+    /// The provider may have started (and billed) a generation we never heard about.
+    Unknown,
+}
+
+/// One taxonomy for the three services. Every variant names the provider and keeps what it said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    #[error("{provider} did not accept your API key.{hint}{said}", hint = if *other_region_hint { " MiniMax keys only work in the region they were made in: if this key is from the other region (global vs. mainland China), choose that one instead." } else { " Check that you pasted the whole key, and that it has not been revoked." }, said = said.suffix())]
+    KeyRejected {
+        provider: Provider,
+        other_region_hint: bool,
+        said: ProviderSaid,
+    },
+
+    #[error("Your {provider} account has no credit left, or has reached its spending limit. Top it up on {provider}'s website, then try again.{said}", said = said.suffix())]
+    NoCredit {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} is receiving too many requests from this key right now.{wait} Nothing was charged for this attempt.{said}", wait = retry_after.map(|d| format!(" Try again in {} seconds.", d.as_secs().max(1))).unwrap_or_else(|| " Try again in a minute.".into()), said = said.suffix())]
+    RateLimited {
+        provider: Provider,
+        retry_after: Option<Duration>,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} flagged the prompt or the first frame as sensitive and refused to make the video. Rephrase it or pick another picture.{said}", said = said.suffix())]
+    PromptFlagged {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} made the video but flagged the result as sensitive, so it cannot be downloaded. Try a different prompt.{said}", said = said.suffix())]
+    VideoFlagged {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} refused these settings.{said}", said = said.suffix())]
+    InvalidParameters {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} is having trouble at the moment.{wait}{said}", wait = retry_after.map(|d| format!(" Try again in {} seconds.", d.as_secs().max(1))).unwrap_or_else(|| " Try again in a few minutes.".into()), said = said.suffix())]
+    Unavailable {
+        provider: Provider,
+        retry_after: Option<Duration>,
+        said: ProviderSaid,
+    },
+
+    #[error(
+        "Hailuo Studio could not reach {provider}. Check your internet connection. ({detail})"
+    )]
+    NetworkDown { provider: Provider, detail: String },
+
+    #[error("{provider} sent an answer Hailuo Studio could not understand: {what}.{said}", said = said.suffix())]
+    UnexpectedAnswer {
+        provider: Provider,
+        what: String,
+        said: ProviderSaid,
+    },
+
+    #[error("The request reached {provider} but no clear answer came back ({cause}), so the video may have been started and charged. Check your {provider} account before trying again, so you do not pay twice.{said}", said = said.suffix())]
+    SubmitOutcomeUnknown {
+        provider: Provider,
+        cause: String,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} could not make this video.{charged}{said}", charged = match money { MoneyState::NotCharged => " You were not charged.", MoneyState::Charged => " It was charged anyway.", MoneyState::Unknown => "" }, said = said.suffix())]
+    GenerationFailed {
+        provider: Provider,
+        money: MoneyState,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} does not know this generation.{said}", said = said.suffix())]
+    TaskNotFound {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("{provider} refused the request.{said}", said = said.suffix())]
+    Refused {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
+    #[error("The download link from {provider} has expired (HTTP {http_status}). Hailuo Studio will ask for a fresh one.")]
+    LinkExpired {
+        provider: Provider,
+        http_status: u16,
+    },
+
+    #[error("The download from {provider} stopped early: {received} of {expected} bytes arrived. Try the download again; the part already saved is kept.")]
+    DownloadIncomplete {
+        provider: Provider,
+        received: u64,
+        expected: u64,
+    },
+
+    #[error("{provider} offered a video of {bytes} bytes, more than the {limit} bytes Hailuo Studio accepts, so it was not downloaded.")]
+    VideoTooLarge {
+        provider: Provider,
+        bytes: u64,
+        limit: u64,
+    },
+
+    #[error("Hailuo Studio could not save the video to {path}: {detail}")]
+    Disk { path: String, detail: String },
+
+    #[error("{provider} pointed to a link that is not secure (not https), so Hailuo Studio did not follow it: {url}")]
+    UnsafeLink { provider: Provider, url: String },
+}
+
+impl ProviderError {
+    /// A stable identifier the UI branches on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProviderError::KeyRejected { .. } => "key-rejected",
+            ProviderError::NoCredit { .. } => "no-credit",
+            ProviderError::RateLimited { .. } => "rate-limited",
+            ProviderError::PromptFlagged { .. } => "prompt-flagged",
+            ProviderError::VideoFlagged { .. } => "video-flagged",
+            ProviderError::InvalidParameters { .. } => "invalid-parameters",
+            ProviderError::Unavailable { .. } => "provider-unavailable",
+            ProviderError::NetworkDown { .. } => "network-down",
+            ProviderError::UnexpectedAnswer { .. } => "unexpected-answer",
+            ProviderError::SubmitOutcomeUnknown { .. } => "submit-outcome-unknown",
+            ProviderError::GenerationFailed { .. } => "generation-failed",
+            ProviderError::TaskNotFound { .. } => "task-not-found",
+            ProviderError::Refused { .. } => "refused",
+            ProviderError::LinkExpired { .. } => "link-expired",
+            ProviderError::DownloadIncomplete { .. } => "download-incomplete",
+            ProviderError::VideoTooLarge { .. } => "video-too-large",
+            ProviderError::Disk { .. } => "disk",
+            ProviderError::UnsafeLink { .. } => "unsafe-link",
+        }
+    }
+
+    /// Whether the failed call itself cost money. Errors about checking or downloading a
+    /// generation say `NotCharged`: whatever the generation cost was decided when it was made.
+    pub fn money(&self) -> MoneyState {
+        match self {
+            ProviderError::SubmitOutcomeUnknown { .. } => MoneyState::Unknown,
+            ProviderError::GenerationFailed { money, .. } => *money,
+            _ => MoneyState::NotCharged,
+        }
+    }
+
+    /// What the provider said, when it said anything.
+    pub fn said(&self) -> Option<&ProviderSaid> {
+        match self {
+            ProviderError::KeyRejected { said, .. }
+            | ProviderError::NoCredit { said, .. }
+            | ProviderError::RateLimited { said, .. }
+            | ProviderError::PromptFlagged { said, .. }
+            | ProviderError::VideoFlagged { said, .. }
+            | ProviderError::InvalidParameters { said, .. }
+            | ProviderError::Unavailable { said, .. }
+            | ProviderError::UnexpectedAnswer { said, .. }
+            | ProviderError::SubmitOutcomeUnknown { said, .. }
+            | ProviderError::GenerationFailed { said, .. }
+            | ProviderError::TaskNotFound { said, .. }
+            | ProviderError::Refused { said, .. } => Some(said),
+            _ => None,
+        }
+    }
+
+    /// How long the provider asked us to wait, when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ProviderError::RateLimited { retry_after, .. }
+            | ProviderError::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The UI receives `{kind, message, money, said}`.
+impl Serialize for ProviderError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ProviderError", 4)?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("money", &self.money())?;
+        s.serialize_field("said", &self.said())?;
+        s.end()
+    }
+}
+
+/// At most this many characters of an unreadable answer are kept: enough to recognise a proxy's
+/// error page, not so much that a whole HTML page lands in the log.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// A short, single-line excerpt of a body.
+pub fn excerpt(body: &str) -> String {
+    let flat: String = body
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(EXCERPT_CHARS)
+        .collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if body.chars().count() > EXCERPT_CHARS {
+        format!("{flat}…")
+    } else {
+        flat
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejected_minimax_key_suggests_the_other_region() {
+        let err = ProviderError::KeyRejected {
+            provider: Provider::MinimaxGlobal,
+            other_region_hint: true,
+            said: ProviderSaid {
+                http_status: Some(200),
+                code: Some(2049),
+                text: Some("invalid api key".into()),
+            },
+        };
+        let message = err.to_string();
+        assert!(message.contains("other region"), "{message}");
+        assert!(message.contains("code 2049"), "{message}");
+        assert!(message.contains("invalid api key"), "{message}");
+        assert_eq!(err.kind(), "key-rejected");
+    }
+
+    #[test]
+    fn an_unknown_submit_outcome_warns_about_being_charged() {
+        let err = ProviderError::SubmitOutcomeUnknown {
+            provider: Provider::OpenRouter,
+            cause: "the connection timed out".into(),
+            said: ProviderSaid::default(),
+        };
+        assert_eq!(err.money(), MoneyState::Unknown);
+        assert!(err
+            .to_string()
+            .contains("may have been started and charged"));
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["kind"], "submit-outcome-unknown");
+        assert_eq!(json["money"], "unknown");
+    }
+
+    #[test]
+    fn an_excerpt_is_short_and_on_one_line() {
+        let page = format!("<html>\n<body>{}</body></html>", "x".repeat(500));
+        let cut = excerpt(&page);
+        assert!(!cut.contains('\n'));
+        assert!(cut.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(cut.starts_with("<html> <body>xxx"));
+        assert!(cut.ends_with('…'));
+    }
+}

@@ -1,0 +1,494 @@
+//! The HTTP plumbing shared by the three services: one exchange, retries, and reading errors.
+
+use std::future::Future;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{excerpt, ProviderError, ProviderSaid};
+use crate::provider::Provider;
+
+/// API answers are small JSON documents; anything bigger than this is not one of them.
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// How hard to try again after a transient failure. Tests use milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The wait before the first retry; it doubles each time up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// Retries after the first attempt (so `3` means at most 4 requests).
+    pub max_retries: usize,
+    /// The longest `Retry-After` we wait out ourselves; a longer one is handed to the caller.
+    pub max_retry_after: Duration,
+    /// The whole of one API exchange (not a download).
+    pub request_timeout: Duration,
+    /// A download that receives nothing for this long counts as dropped and is resumed.
+    pub download_stall: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(30),
+            max_retries: 4,
+            max_retry_after: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(60),
+            download_stall: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub(crate) fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.first_delay)
+            .with_max_delay(self.max_delay)
+            .with_factor(2.0)
+            .with_max_times(self.max_retries)
+    }
+
+    /// The wait before the next attempt: the provider's `Retry-After` when it gave one (within
+    /// reason), else the backoff; `None` to stop.
+    fn next_wait(&self, err: &ProviderError, backoff: Option<Duration>) -> Option<Duration> {
+        let backoff = backoff?;
+        match err.retry_after() {
+            Some(asked) if asked > self.max_retry_after => None,
+            Some(asked) => Some(asked),
+            None => Some(backoff),
+        }
+    }
+}
+
+/// One answer from a provider, read whole (API answers only, never videos).
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub retry_after: Option<Duration>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn said(&self) -> ProviderSaid {
+        ProviderSaid {
+            http_status: Some(self.status.as_u16()),
+            code: None,
+            text: Some(excerpt(&self.body)).filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// Reads the body as `T`, or says plainly that it is not what was expected.
+    pub fn json<T: DeserializeOwned>(&self, provider: Provider) -> Result<T, ProviderError> {
+        serde_json::from_str(&self.body).map_err(|err| self.unreadable(provider, &err))
+    }
+
+    pub fn unreadable(&self, provider: Provider, err: &serde_json::Error) -> ProviderError {
+        let trimmed = self.body.trim_start();
+        let what = if trimmed.starts_with('<') {
+            "a web page instead of data".to_owned()
+        } else if trimmed.is_empty() {
+            "an empty answer".to_owned()
+        } else if err.is_data() {
+            format!("data with missing or odd fields ({err})")
+        } else {
+            "broken data".to_owned()
+        };
+        ProviderError::UnexpectedAnswer {
+            provider,
+            what,
+            said: self.said(),
+        }
+    }
+}
+
+/// Why an exchange produced no answer.
+#[derive(Debug)]
+pub(crate) struct NoAnswer {
+    /// True when the request certainly never reached the server (DNS, refused connection).
+    pub never_sent: bool,
+    pub detail: String,
+}
+
+impl NoAnswer {
+    pub fn from_reqwest(err: reqwest::Error) -> Self {
+        // Only a failure to connect proves the request never left; a timeout or a reset after
+        // connecting may have delivered it.
+        let never_sent = err.is_connect() || err.is_builder();
+        NoAnswer {
+            never_sent,
+            detail: plain_transport_error(err),
+        }
+    }
+
+    pub fn into_error(self, provider: Provider) -> ProviderError {
+        ProviderError::NetworkDown {
+            provider,
+            detail: self.detail,
+        }
+    }
+}
+
+/// A transport error without its URL (a download link may carry a signature), with its causes.
+pub(crate) fn plain_transport_error(err: reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_body() || err.is_decode() {
+        "the connection dropped while receiving"
+    } else {
+        "the connection failed"
+    };
+    let err = err.without_url();
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    match causes.last() {
+        Some(root) => format!("{kind}: {root}"),
+        None => kind.to_owned(),
+    }
+}
+
+/// Sends one request and reads the whole answer.
+pub(crate) async fn exchange(
+    request: RequestBuilder,
+    timeout: Duration,
+) -> Result<Answer, NoAnswer> {
+    let response = request
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(NoAnswer::from_reqwest)?;
+    let status = response.status();
+    let retry_after = retry_after(response.headers());
+    let bytes = read_limited(response).await?;
+    Ok(Answer {
+        status,
+        retry_after,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+pub(crate) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, NoAnswer> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|err| NoAnswer {
+        never_sent: false,
+        detail: plain_transport_error(err),
+    })? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_ANSWER_BYTES {
+            // Keep the start: enough for an excerpt.
+            body.truncate(MAX_ANSWER_BYTES);
+            break;
+        }
+    }
+    Ok(body)
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// MiniMax's "retry later" codes (providers.md, `base_resp.status_code` values).
+pub(crate) const MINIMAX_TRANSIENT_CODES: [i64; 8] =
+    [1000, 1001, 1002, 1013, 1024, 1033, 1039, 1041];
+
+/// Whether waiting and asking again may help: 429, 408, 5xx, MiniMax's retry codes, and
+/// dropped connections. Everything else is an answer that will not change.
+pub(crate) fn is_transient(err: &ProviderError) -> bool {
+    let said = match err {
+        ProviderError::NetworkDown { .. } => return true,
+        ProviderError::RateLimited { said, .. }
+        | ProviderError::Unavailable { said, .. }
+        | ProviderError::UnexpectedAnswer { said, .. } => said,
+        _ => return false,
+    };
+    let status_says_retry = said
+        .http_status
+        .is_some_and(|s| s == 429 || s == 408 || (500..600).contains(&s));
+    let code_says_retry = match err {
+        // A MiniMax business code travels with HTTP 200.
+        ProviderError::RateLimited { provider, .. }
+        | ProviderError::Unavailable { provider, .. }
+            if provider.is_minimax() =>
+        {
+            said.code
+                .is_some_and(|c| MINIMAX_TRANSIENT_CODES.contains(&c))
+        }
+        // LinkModel's `code` mirrors an HTTP status, even inside an HTTP 200.
+        ProviderError::RateLimited { provider, .. }
+        | ProviderError::Unavailable { provider, .. }
+            if *provider == Provider::LinkModel =>
+        {
+            said.code
+                .is_some_and(|c| c == 429 || c == 408 || (500..600).contains(&c))
+        }
+        _ => false,
+    };
+    status_says_retry || code_says_retry
+}
+
+/// Whether a failed submit may be sent again: only when the provider surely did not start a
+/// generation — it was never sent, or the provider explicitly said "too many requests".
+pub(crate) fn submit_may_retry(err: &ProviderError) -> bool {
+    match err {
+        ProviderError::NetworkDown { .. } => true,
+        ProviderError::RateLimited { said, .. } => {
+            said.http_status == Some(429) || said.code == Some(1002) || said.code == Some(429)
+        }
+        _ => false,
+    }
+}
+
+/// Runs a read-only call (poll, retrieve, key check), retrying transient failures.
+pub(crate) async fn with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    call: F,
+) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    call.retry(policy.backoff())
+        .when(is_transient)
+        .adjust(|err, backoff| policy.next_wait(err, backoff))
+        .notify(|err, wait| tracing::info!(kind = err.kind(), ?wait, "retrying a provider call"))
+        .await
+}
+
+/// Runs a submit, retrying only when the provider cannot have started a generation.
+pub(crate) async fn submit_with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    call: F,
+) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ProviderError>>,
+{
+    call.retry(policy.backoff())
+        .when(submit_may_retry)
+        .adjust(|err, backoff| policy.next_wait(err, backoff))
+        .notify(|err, wait| {
+            tracing::info!(
+                kind = err.kind(),
+                ?wait,
+                "retrying a submit that was not taken"
+            )
+        })
+        .await
+}
+
+/// After a submit: an answer that is not a clear yes or no leaves the outcome unknown, since
+/// the provider may have started (and billed) a generation.
+pub(crate) fn settle_submit_error(provider: Provider, err: ProviderError) -> ProviderError {
+    match err {
+        ProviderError::Unavailable { said, .. } => ProviderError::SubmitOutcomeUnknown {
+            provider,
+            cause: "the service reported an internal error".into(),
+            said,
+        },
+        ProviderError::UnexpectedAnswer { what, said, .. } => ProviderError::SubmitOutcomeUnknown {
+            provider,
+            cause: format!("it answered with {what}"),
+            said,
+        },
+        other => other,
+    }
+}
+
+/// Sends a submit: a failure after the request may have left becomes `SubmitOutcomeUnknown`.
+pub(crate) async fn submit_exchange(
+    provider: Provider,
+    request: RequestBuilder,
+    timeout: Duration,
+) -> Result<Answer, ProviderError> {
+    exchange(request, timeout).await.map_err(|no_answer| {
+        if no_answer.never_sent {
+            no_answer.into_error(provider)
+        } else {
+            ProviderError::SubmitOutcomeUnknown {
+                provider,
+                cause: no_answer.detail,
+                said: ProviderSaid::default(),
+            }
+        }
+    })
+}
+
+/// Sends a read-only request.
+pub(crate) async fn read_exchange(
+    provider: Provider,
+    request: RequestBuilder,
+    timeout: Duration,
+) -> Result<Answer, ProviderError> {
+    exchange(request, timeout)
+        .await
+        .map_err(|no_answer| no_answer.into_error(provider))
+}
+
+/// The error for a status no service-specific rule recognised.
+pub(crate) fn by_status(
+    provider: Provider,
+    status: StatusCode,
+    said: ProviderSaid,
+    retry_after: Option<Duration>,
+) -> ProviderError {
+    match status.as_u16() {
+        429 => ProviderError::RateLimited {
+            provider,
+            retry_after,
+            said,
+        },
+        408 | 500..=599 => ProviderError::Unavailable {
+            provider,
+            retry_after,
+            said,
+        },
+        401 => ProviderError::KeyRejected {
+            provider,
+            other_region_hint: false,
+            said,
+        },
+        402 => ProviderError::NoCredit { provider, said },
+        400 | 413 | 422 => ProviderError::InvalidParameters { provider, said },
+        404 => ProviderError::TaskNotFound { provider, said },
+        _ => ProviderError::Refused { provider, said },
+    }
+}
+
+/// Any answer about the task (even "no such task" or "bad parameters") proves the key works.
+pub(crate) fn key_verdict(
+    outcome: Result<(), ProviderError>,
+) -> Result<super::KeyCheck, ProviderError> {
+    match outcome {
+        Ok(())
+        | Err(
+            ProviderError::TaskNotFound { .. }
+            | ProviderError::InvalidParameters { .. }
+            | ProviderError::Refused { .. }
+            | ProviderError::GenerationFailed { .. },
+        ) => Ok(super::KeyCheck::default()),
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn rate_limited(provider: Provider, http_status: u16, code: Option<i64>) -> ProviderError {
+        ProviderError::RateLimited {
+            provider,
+            retry_after: None,
+            said: ProviderSaid {
+                http_status: Some(http_status),
+                code,
+                text: None,
+            },
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_or_as_a_date() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        let in_a_minute = std::time::SystemTime::now() + Duration::from_secs(60);
+        let date = httpdate::fmt_http_date(in_a_minute);
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&date).unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn only_documented_minimax_codes_are_retried() {
+        assert!(is_transient(&rate_limited(
+            Provider::MinimaxGlobal,
+            200,
+            Some(1002)
+        )));
+        assert!(is_transient(&ProviderError::Unavailable {
+            provider: Provider::MinimaxChina,
+            retry_after: None,
+            said: ProviderSaid {
+                http_status: Some(200),
+                code: Some(1033),
+                text: None
+            }
+        }));
+        // 2045 "request growth too fast" is not in the list of retry-later codes.
+        assert!(!is_transient(&rate_limited(
+            Provider::MinimaxGlobal,
+            200,
+            Some(2045)
+        )));
+    }
+
+    #[test]
+    fn a_submit_is_retried_only_when_it_cannot_have_started_a_video() {
+        assert!(submit_may_retry(&rate_limited(
+            Provider::OpenRouter,
+            429,
+            Some(429)
+        )));
+        assert!(submit_may_retry(&rate_limited(
+            Provider::MinimaxGlobal,
+            200,
+            Some(1002)
+        )));
+        assert!(!submit_may_retry(&ProviderError::SubmitOutcomeUnknown {
+            provider: Provider::OpenRouter,
+            cause: "timed out".into(),
+            said: ProviderSaid::default()
+        }));
+        assert!(!submit_may_retry(&ProviderError::Unavailable {
+            provider: Provider::OpenRouter,
+            retry_after: None,
+            said: ProviderSaid::status(503)
+        }));
+    }
+
+    #[test]
+    fn a_retry_after_longer_than_we_wait_is_handed_back() {
+        let policy = RetryPolicy {
+            max_retry_after: Duration::from_secs(10),
+            ..RetryPolicy::default()
+        };
+        let mut err = rate_limited(Provider::OpenRouter, 429, None);
+        if let ProviderError::RateLimited { retry_after, .. } = &mut err {
+            *retry_after = Some(Duration::from_secs(3));
+        }
+        assert_eq!(
+            policy.next_wait(&err, Some(Duration::from_millis(1))),
+            Some(Duration::from_secs(3))
+        );
+        if let ProviderError::RateLimited { retry_after, .. } = &mut err {
+            *retry_after = Some(Duration::from_secs(600));
+        }
+        assert_eq!(policy.next_wait(&err, Some(Duration::from_millis(1))), None);
+        // Out of retries: stop whatever the provider asked.
+        assert_eq!(policy.next_wait(&err, None), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! Small wire shapes every service shares: first frames as URLs, exact prices, loose ids.
+
+use std::str::FromStr;
+
+use base64::Engine;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+
+use crate::generation::FirstFrame;
+
+/// The first frame as the services take it: a `data:<mime>;base64,...` URL, or the link itself.
+pub(crate) fn first_frame_url(frame: &FirstFrame) -> String {
+    match frame {
+        FirstFrame::Picture { mime, bytes } => format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ),
+        FirstFrame::Link { url } => url.clone(),
+    }
+}
+
+/// A price from JSON, exactly as written: `0.0817` stays 0.0817 (never through f64). Accepts
+/// numbers and numeric strings; anything else is no price.
+pub(crate) fn exact_amount(value: &serde_json::Value) -> Option<Decimal> {
+    match value {
+        serde_json::Value::Number(n) => Decimal::from_str(&n.to_string())
+            .or_else(|_| Decimal::from_scientific(&n.to_string()))
+            .ok(),
+        serde_json::Value::String(s) => Decimal::from_str(s.trim()).ok(),
+        _ => None,
+    }
+}
+
+/// Deserializes an optional price field exactly.
+pub(crate) fn de_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.as_ref().and_then(exact_amount))
+}
+
+/// An id that one endpoint writes as a string and another as a number (MiniMax `file_id`).
+pub(crate) fn de_loose_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_picture_becomes_a_base64_data_url_and_a_link_stays_a_link() {
+        let picture = FirstFrame::Picture {
+            mime: "image/png".into(),
+            bytes: b"\x89PNG".to_vec(),
+        };
+        assert_eq!(first_frame_url(&picture), "data:image/png;base64,iVBORw==");
+        let link = FirstFrame::Link {
+            url: "https://example.com/a.jpg".into(),
+        };
+        assert_eq!(first_frame_url(&link), "https://example.com/a.jpg");
+    }
+
+    #[test]
+    fn prices_keep_every_digit() {
+        let json: serde_json::Value =
+            serde_json::from_str(r#"[0.0817, 0.49, "0.224", 1e-2, null]"#).unwrap();
+        let amounts: Vec<_> = json.as_array().unwrap().iter().map(exact_amount).collect();
+        assert_eq!(
+            amounts,
+            vec![
+                Some(dec!(0.0817)),
+                Some(dec!(0.49)),
+                Some(dec!(0.224)),
+                Some(dec!(0.01)),
+                None
+            ]
+        );
+    }
+}
