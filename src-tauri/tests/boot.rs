@@ -133,7 +133,7 @@ fn http_get(url: &str) -> (String, Vec<u8>) {
 
 #[test]
 fn the_library_lists_generations_with_urls_the_player_can_read() {
-    use hailuo_core::library::{Cost, Library, VIDEO_FILE};
+    use hailuo_core::library::{Library, VIDEO_FILE};
 
     let (app, data_dir) = boot(Arc::new(MemoryKeyStore::default()));
     let empty = invoke(&app, "library_list", serde_json::json!({}));
@@ -141,16 +141,13 @@ fn the_library_lists_generations_with_urls_the_player_can_read() {
 
     // What the job runner will do: a record first, later the video beside it.
     let library = Library::open(data_dir.path().join("library")).unwrap();
-    let request = serde_json::from_value(serde_json::json!({
+    let request: hailuo_core::GenerationRequest = serde_json::from_value(serde_json::json!({
         "provider": "minimax-global", "model": "hailuo-2.3", "prompt": "A lighthouse at dusk",
         "duration": 6, "resolution": "768P"
     }))
     .unwrap();
-    let estimate: Cost = serde_json::from_value(serde_json::json!({
-        "money": {"amount": "0.28", "currency": "USD"}, "basis": {"kind": "list-price"}
-    }))
-    .unwrap();
-    let generation = library.create(&request, estimate).unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    let generation = library.create(&request, &estimate).unwrap();
     let video = b"\0\0\0\x18ftypisom fake but exact video bytes".to_vec();
     std::fs::write(
         library.folder_of(&generation.id).unwrap().join(VIDEO_FILE),
@@ -180,20 +177,17 @@ fn the_library_lists_generations_with_urls_the_player_can_read() {
 
 #[test]
 fn a_submit_cut_short_by_the_last_exit_shows_as_may_have_been_charged() {
-    use hailuo_core::library::{Cost, Library};
+    use hailuo_core::library::Library;
 
     let data_dir = tempfile::tempdir().unwrap();
     let library = Library::open(data_dir.path().join("library")).unwrap();
-    let request = serde_json::from_value(serde_json::json!({
+    let request: hailuo_core::GenerationRequest = serde_json::from_value(serde_json::json!({
         "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
         "duration": 6, "resolution": "1080P"
     }))
     .unwrap();
-    let estimate: Cost = serde_json::from_value(serde_json::json!({
-        "money": {"amount": "0.49", "currency": "USD"}, "basis": {"kind": "per-second"}
-    }))
-    .unwrap();
-    library.create(&request, estimate).unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    library.create(&request, &estimate).unwrap();
 
     let (app, _data_dir) = boot_in(Arc::new(MemoryKeyStore::default()), data_dir);
     let listing = invoke(&app, "library_list", serde_json::json!({}));

@@ -6,9 +6,9 @@
 pub mod budget;
 pub mod generation;
 pub mod keys;
+pub mod ledger;
 pub mod library;
 pub mod media_server;
-pub mod ledger;
 pub mod money;
 pub mod pacing;
 pub mod paths;

@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use hailuo_core::generation::{GenerationRequest, Model, Resolution};
-use hailuo_core::library::{Cost, CostBasis, Generation, Library, POSTER_FILE, VIDEO_FILE};
+use hailuo_core::library::{Generation, Library, POSTER_FILE, VIDEO_FILE};
 use hailuo_core::media_server::MediaServer;
-use hailuo_core::{Money, Provider};
+use hailuo_core::Provider;
 use reqwest::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use reqwest::StatusCode;
-use rust_decimal_macros::dec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 struct Served {
@@ -57,11 +56,8 @@ async fn serve() -> Served {
         prompt_optimizer: true,
         fast_pretreatment: false,
     };
-    let estimate = Cost {
-        money: Money::usd(dec!(0.49)),
-        basis: CostBasis::PerSecond,
-    };
-    let generation = library.create(&request, estimate).unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    let generation = library.create(&request, &estimate).unwrap();
     let folder = library.folder_of(&generation.id).unwrap();
     let video = make_mp4(root.path());
     std::fs::write(folder.join(VIDEO_FILE), &video).unwrap();

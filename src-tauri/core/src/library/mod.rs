@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::generation::{FirstFrame, GenerationRequest};
+use crate::pricing::Quote;
 
 pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
 pub use record::{
-    Cost, CostBasis, Generation, GenerationFailure, GenerationId, GenerationState,
+    ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,
 };
 
@@ -166,11 +167,12 @@ impl Library {
     }
 
     /// Makes the generation's folder and writes its record durably, in the `submitting` state,
-    /// before any request leaves. A picture first frame is saved in the folder beside it.
+    /// before any request leaves, with the quote the creator saw as its estimated cost. A
+    /// picture first frame is saved in the folder beside it.
     pub fn create(
         &self,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
     ) -> Result<Generation, LibraryError> {
         self.create_at(request, estimate, local_now())
     }
@@ -179,7 +181,7 @@ impl Library {
     pub fn create_at(
         &self,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
         let folder = self.make_folder(now, &request.prompt)?;
@@ -219,7 +221,7 @@ impl Library {
         &self,
         folder: &Path,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
         let first_frame_file = match &request.first_frame {
@@ -232,7 +234,7 @@ impl Library {
             _ => None,
         };
         let recorded = RecordedRequest::from_request(request, first_frame_file.as_deref());
-        let generation = Generation::new(recorded, Some(estimate), now);
+        let generation = Generation::new(recorded, Some(estimate.into()), now);
         write_record(folder, &generation)?;
         Ok(generation)
     }
@@ -593,9 +595,7 @@ fn picture_extension(mime: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::generation::{Model, Resolution};
-    use crate::money::Money;
     use crate::provider::Provider;
-    use rust_decimal_macros::dec;
 
     /// Set in the child process that stands in for an app killed mid-save.
     const CRASH_LIBRARY_ENV: &str = "HAILUO_TEST_CRASH_IN_LIBRARY";
@@ -613,11 +613,8 @@ mod tests {
         }
     }
 
-    fn list_price() -> Cost {
-        Cost {
-            money: Money::usd(dec!(0.28)),
-            basis: CostBasis::ListPrice,
-        }
+    fn list_price() -> Quote {
+        crate::pricing::quote(&request("A lighthouse at dusk")).unwrap()
     }
 
     #[test]
@@ -640,7 +637,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let library = Library::open(dir.path()).unwrap();
         let mut generation = library
-            .create(&request("A lighthouse at dusk"), list_price())
+            .create(&request("A lighthouse at dusk"), &list_price())
             .unwrap();
         generation.task_id = Some("106916112212032".into());
         library.save(&generation).unwrap();
