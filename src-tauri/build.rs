@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "quote_generation",
     "spending_summary",
     "export_spending_csv",
+    "library_list",
 ];
 
 fn main() {

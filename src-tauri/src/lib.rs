@@ -9,6 +9,8 @@ pub use studio::{KeyStoreOverride, Studio};
 
 /// Starts the desktop app.
 pub fn run() {
+    // Before any thread starts: the only moment Linux lets `time` read the local offset.
+    hailuo_core::library::remember_local_offset();
     let builder = run_app(tauri::Builder::default());
     if let Err(err) = builder.run(tauri::generate_context!()) {
         eprintln!("Hailuo Studio could not start: {err}");
@@ -41,5 +43,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::money::quote_generation,
             commands::money::spending_summary,
             commands::money::export_spending_csv,
+            commands::library::library_list,
         ])
 }

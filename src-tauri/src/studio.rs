@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::ledger::Ledger;
+use hailuo_core::library::{local_now, Library};
+use hailuo_core::media_server::MediaServer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
 use hailuo_core::settings::{Settings, SettingsError, SettingsFile};
 use tauri::{AppHandle, Manager, Runtime};
@@ -24,6 +26,10 @@ pub struct Studio {
     pub startup_notices: Vec<String>,
     /// What every generation was expected to cost and did cost.
     pub ledger: Arc<Ledger>,
+    /// The generations on disk; the job runner writes every record through it.
+    pub library: Library,
+    /// Serves the library's videos and pictures to the player on http://127.0.0.1.
+    pub media: MediaServer,
 }
 
 impl Studio {
@@ -40,10 +46,18 @@ impl Studio {
             tracing::warn!("{notice}");
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
+        let library = Library::open(&loaded.settings.library_dir_or(&paths.default_library_dir))?;
+        // Before any job runs: a submit cut short by the last exit may have been charged.
+        if let Err(err) = library.mark_interrupted_submits(local_now()) {
+            tracing::warn!("the library could not be checked for interrupted submits: {err}");
+        }
+        let media = tauri::async_runtime::block_on(MediaServer::start(library.clone()))?;
         Ok(Studio {
             paths,
             keys,
             ledger,
+            library,
+            media,
             settings_file,
             settings: tokio::sync::Mutex::new(loaded.settings),
             startup_notices: loaded.notice.into_iter().collect(),

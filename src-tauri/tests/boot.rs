@@ -15,7 +15,13 @@ use tauri::{Manager, WebviewWindowBuilder};
 static BOOTING: Mutex<()> = Mutex::new(());
 
 fn boot(keys: Arc<MemoryKeyStore>) -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
-    let data_dir = tempfile::tempdir().unwrap();
+    boot_in(keys, tempfile::tempdir().unwrap())
+}
+
+fn boot_in(
+    keys: Arc<MemoryKeyStore>,
+    data_dir: tempfile::TempDir,
+) -> (tauri::App<tauri::test::MockRuntime>, tempfile::TempDir) {
     let _turn = BOOTING.lock().unwrap_or_else(|p| p.into_inner());
     std::env::set_var("HAILUO_STUDIO_DATA_DIR", data_dir.path());
     let mut app = run_app(mock_builder().manage(KeyStoreOverride(keys)))
@@ -102,4 +108,90 @@ fn compose_choices_come_from_the_core_rules_with_reasons() {
     let p1080 = &choices["resolutions"][1];
     assert_eq!(p1080["allowed"], false);
     assert!(p1080["reason"].as_str().unwrap().contains("6 seconds"));
+}
+
+/// A plain HTTP/1.1 GET, as the webview's player makes it; returns the status line and body.
+fn http_get(url: &str) -> (String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    (
+        head.lines().next().unwrap().to_owned(),
+        answer[split + 4..].to_vec(),
+    )
+}
+
+#[test]
+fn the_library_lists_generations_with_urls_the_player_can_read() {
+    use hailuo_core::library::{Library, VIDEO_FILE};
+
+    let (app, data_dir) = boot(Arc::new(MemoryKeyStore::default()));
+    let empty = invoke(&app, "library_list", serde_json::json!({}));
+    assert_eq!(empty["generations"], serde_json::json!([]));
+
+    // What the job runner will do: a record first, later the video beside it.
+    let library = Library::open(data_dir.path().join("library")).unwrap();
+    let request: hailuo_core::GenerationRequest = serde_json::from_value(serde_json::json!({
+        "provider": "minimax-global", "model": "hailuo-2.3", "prompt": "A lighthouse at dusk",
+        "duration": 6, "resolution": "768P"
+    }))
+    .unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    let generation = library.create(&request, &estimate).unwrap();
+    let video = b"\0\0\0\x18ftypisom fake but exact video bytes".to_vec();
+    std::fs::write(
+        library.folder_of(&generation.id).unwrap().join(VIDEO_FILE),
+        &video,
+    )
+    .unwrap();
+    std::fs::create_dir(data_dir.path().join("library/made by hand")).unwrap();
+
+    let listing = invoke(&app, "library_list", serde_json::json!({}));
+    let item = &listing["generations"][0];
+    assert_eq!(item["generation"]["id"], generation.id.as_str());
+    assert_eq!(item["generation"]["state"], "submitting");
+    assert_eq!(item["stateLabel"], "Sending");
+    assert_eq!(item["media"]["poster"], serde_json::Value::Null);
+    let video_url = item["media"]["video"].as_str().unwrap();
+    assert!(video_url.starts_with("http://127.0.0.1:"), "{video_url}");
+    assert!(video_url.ends_with(&format!("/{}/video.mp4", generation.id)));
+    assert!(listing["broken"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no generation.json"));
+
+    let (status, body) = http_get(video_url);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(body, video);
+}
+
+#[test]
+fn a_submit_cut_short_by_the_last_exit_shows_as_may_have_been_charged() {
+    use hailuo_core::library::Library;
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let library = Library::open(data_dir.path().join("library")).unwrap();
+    let request: hailuo_core::GenerationRequest = serde_json::from_value(serde_json::json!({
+        "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
+        "duration": 6, "resolution": "1080P"
+    }))
+    .unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    library.create(&request, &estimate).unwrap();
+
+    let (app, _data_dir) = boot_in(Arc::new(MemoryKeyStore::default()), data_dir);
+    let listing = invoke(&app, "library_list", serde_json::json!({}));
+    let item = &listing["generations"][0];
+    assert_eq!(item["generation"]["state"], "unknown");
+    assert_eq!(item["stateLabel"], "No answer: may have been charged");
 }

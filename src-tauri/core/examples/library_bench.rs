@@ -8,10 +8,12 @@
 use std::time::{Duration, Instant};
 
 use hailuo_core::generation::{Model, Resolution};
+use hailuo_core::ledger::ChargeSource;
 use hailuo_core::library::{
-    folder_name, Cost, CostBasis, Generation, GenerationState, Library, RecordedRequest, VideoFile,
-    POSTER_FILE, RECORD_FILE, VIDEO_FILE,
+    folder_name, ChargedCost, EstimatedCost, Generation, GenerationState, Library, RecordedRequest,
+    VideoFile, POSTER_FILE, RECORD_FILE, VIDEO_FILE,
 };
+use hailuo_core::pricing::Basis;
 use hailuo_core::{Money, Provider};
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -39,9 +41,10 @@ fn record(i: usize) -> Generation {
     let price = Money::new(Decimal::new(49, 2), provider.currency());
     let mut generation = Generation::new(
         request,
-        Some(Cost {
+        Some(EstimatedCost {
             money: price,
-            basis: CostBasis::ListPrice,
+            basis: Basis::ListPrice,
+            label: format!("{price} — list price (checked 2026-11)"),
         }),
         start,
     );
@@ -56,9 +59,9 @@ fn record(i: usize) -> Generation {
         at += Duration::from_secs(60);
         generation.advance(state, at, Some(note.into())).unwrap();
     }
-    generation.charged_cost = Some(Cost {
+    generation.charged_cost = Some(ChargedCost {
         money: price,
-        basis: CostBasis::ReportedByProvider,
+        how: ChargeSource::Reported,
     });
     generation.video = Some(VideoFile {
         file_name: VIDEO_FILE.into(),

@@ -17,7 +17,9 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tower_http::services::ServeFile;
 
-use crate::library::{GenerationId, Library};
+use crate::library::{
+    GenerationId, Library, LibraryEntry, RecordedFirstFrame, POSTER_FILE, VIDEO_FILE,
+};
 
 /// The files the player may ask for, by extension, with the type they are served as.
 const MEDIA_TYPES: [(&str, &str); 5] = [
@@ -34,6 +36,15 @@ pub struct MediaServer {
     address: SocketAddr,
     base_url: url::Url,
     shutdown: Option<oneshot::Sender<()>>,
+}
+
+/// Where the player finds a generation's files; `None` for a file that is not in its folder.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaUrls {
+    pub video: Option<String>,
+    pub poster: Option<String>,
+    pub first_frame: Option<String>,
 }
 
 struct Served {
@@ -87,6 +98,33 @@ impl MediaServer {
             segments.pop_if_empty().push(id.as_str()).push(file_name);
         }
         url.into()
+    }
+
+    /// The URLs of the files a scan found in the entry's folder.
+    pub fn urls_for(&self, entry: &LibraryEntry) -> MediaUrls {
+        let generation = &entry.generation;
+        let video = entry.has_video.then(|| {
+            let name = generation
+                .video
+                .as_ref()
+                .map_or(VIDEO_FILE, |v| v.file_name.as_str());
+            self.url_for(&generation.id, name)
+        });
+        let poster = entry.has_poster.then(|| {
+            let name = generation.poster_file.as_deref().unwrap_or(POSTER_FILE);
+            self.url_for(&generation.id, name)
+        });
+        let first_frame = match &generation.request.first_frame {
+            Some(RecordedFirstFrame::Picture { file_name, .. }) if entry.has_first_frame => {
+                Some(self.url_for(&generation.id, file_name))
+            }
+            _ => None,
+        };
+        MediaUrls {
+            video,
+            poster,
+            first_frame,
+        }
     }
 
     /// Stops accepting connections; requests under way finish.

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 
 use hailuo_core::generation::{FirstFrame, GenerationRequest, Model, Resolution};
 use hailuo_core::library::{
-    is_portable_name, Cost, CostBasis, GenerationState, Library, LibraryError, RecordedFirstFrame,
-    Removal, RECORD_FILE, SCHEMA_VERSION, VIDEO_FILE,
+    is_portable_name, GenerationState, Library, LibraryError, RecordedFirstFrame, Removal,
+    RECORD_FILE, SCHEMA_VERSION, VIDEO_FILE,
 };
-use hailuo_core::{Money, Provider};
-use rust_decimal_macros::dec;
+use hailuo_core::{Provider, Quote};
 use time::macros::datetime;
 use time::OffsetDateTime;
 
@@ -29,11 +28,9 @@ fn request(prompt: &str) -> GenerationRequest {
     }
 }
 
-fn list_price() -> Cost {
-    Cost {
-        money: Money::usd(dec!(0.28)),
-        basis: CostBasis::ListPrice,
-    }
+/// The quote the creator saw: MiniMax's list price for 768P, 6 s.
+fn list_price() -> Quote {
+    hailuo_core::quote(&request("A lighthouse at dusk")).unwrap()
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -58,7 +55,11 @@ fn creating_a_generation_writes_its_record_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let generation = library
-        .create_at(&request("A lighthouse at dusk [Push in]"), list_price(), AT)
+        .create_at(
+            &request("A lighthouse at dusk [Push in]"),
+            &list_price(),
+            AT,
+        )
         .unwrap();
 
     let folder = library.folder_of(&generation.id).unwrap();
@@ -83,7 +84,7 @@ fn a_picture_first_frame_is_kept_as_a_file_beside_the_record() {
         mime: "image/png".into(),
         bytes: picture.clone(),
     });
-    let generation = library.create_at(&with_picture, list_price(), AT).unwrap();
+    let generation = library.create_at(&with_picture, &list_price(), AT).unwrap();
 
     assert_eq!(
         generation.request.first_frame,
@@ -107,7 +108,7 @@ fn two_generations_of_one_prompt_in_the_same_minute_get_their_own_folders() {
     let ids: Vec<_> = (0..3)
         .map(|_| {
             library
-                .create_at(&request("Waves"), list_price(), AT)
+                .create_at(&request("Waves"), &list_price(), AT)
                 .unwrap()
                 .id
         })
@@ -146,7 +147,7 @@ fn nasty_prompts_still_make_folders_every_os_accepts() {
     ];
     for prompt in prompts {
         let generation = library
-            .create_at(&request(prompt), list_price(), AT)
+            .create_at(&request(prompt), &list_price(), AT)
             .unwrap();
         let name = folder_name(&library.folder_of(&generation.id).unwrap());
         assert!(is_portable_name(&name), "{prompt:?} gave {name:?}");
@@ -182,7 +183,7 @@ fn saving_replaces_the_record_and_leaves_no_temp_files() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let mut generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     generation.task_id = Some("106916112212032".into());
     generation
@@ -202,7 +203,7 @@ fn a_folder_moved_by_hand_is_found_again_on_the_next_save() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let mut generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     let old = library.folder_of(&generation.id).unwrap();
     let new = dir.path().join("my favourite waves");
@@ -221,14 +222,14 @@ fn a_scan_loads_every_good_folder_and_names_each_bad_one() {
     let older = library
         .create_at(
             &request("Older"),
-            list_price(),
+            &list_price(),
             datetime!(2026-11-20 09:00 UTC),
         )
         .unwrap();
     let newer = library
         .create_at(
             &request("Newer"),
-            list_price(),
+            &list_price(),
             datetime!(2026-11-21 09:00 UTC),
         )
         .unwrap();
@@ -303,7 +304,7 @@ fn a_record_from_a_newer_version_is_shown_but_never_rewritten() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     let folder = library.folder_of(&generation.id).unwrap();
     let mut json = json_of(&folder);
@@ -355,7 +356,7 @@ fn a_copied_folder_is_reported_and_the_original_is_shown() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     let original = library.folder_of(&generation.id).unwrap();
     let copy = dir.path().join("2026-11-21 1432 waves copy");
@@ -369,7 +370,7 @@ fn a_copied_folder_is_reported_and_the_original_is_shown() {
     assert!(
         scan.broken[0]
             .reason
-            .contains("copy of “2026-11-21 1432 waves”"),
+            .contains("same generation as “2026-11-21 1432 waves”"),
         "{}",
         scan.broken[0].reason
     );
@@ -380,7 +381,7 @@ fn a_video_still_on_its_way_cannot_be_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();
     let mut generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     generation
         .advance(GenerationState::Running, AT, None)
@@ -417,7 +418,7 @@ fn deleting_to_the_trash_keeps_the_folder_restorable() {
     std::env::set_var("XDG_DATA_HOME", data_home.path());
     let library = Library::open(dir.path()).unwrap();
     let mut generation = library
-        .create_at(&request("Waves"), list_price(), AT)
+        .create_at(&request("Waves"), &list_price(), AT)
         .unwrap();
     generation
         .advance(GenerationState::Unknown, AT, None)
@@ -432,4 +433,53 @@ fn deleting_to_the_trash_keeps_the_folder_restorable() {
         "not in {}",
         trashed.display()
     );
+}
+
+#[test]
+fn a_submit_interrupted_by_a_restart_becomes_may_have_been_charged() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let interrupted = library
+        .create_at(&request("Waves"), &list_price(), AT)
+        .unwrap();
+    let mut answered = library
+        .create_at(&request("Fox"), &list_price(), AT)
+        .unwrap();
+    answered.advance(GenerationState::Queued, AT, None).unwrap();
+    library.save(&answered).unwrap();
+
+    let reopened = Library::open(dir.path()).unwrap();
+    let later = datetime!(2026-11-21 15:00 UTC);
+    let changed = reopened.mark_interrupted_submits(later).unwrap();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0], interrupted.id);
+
+    let settled = reopened.load(&interrupted.id).unwrap();
+    assert_eq!(settled.state, GenerationState::Unknown);
+    assert_eq!(settled.updated_at, later);
+    assert_eq!(settled.state.label(), "No answer: may have been charged");
+    assert_eq!(
+        reopened.load(&answered.id).unwrap().state,
+        GenerationState::Queued
+    );
+    assert_eq!(reopened.mark_interrupted_submits(later).unwrap(), []);
+}
+
+#[test]
+fn a_folder_whose_name_is_not_unicode_still_lists_with_the_rest() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    library
+        .create_at(&request("Waves"), &list_price(), AT)
+        .unwrap();
+    let odd = dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"caf\xe9 latin-1"));
+    std::fs::create_dir(&odd).unwrap();
+
+    let scan = library.scan().unwrap();
+    assert_eq!(scan.generations.len(), 1);
+    let json = serde_json::to_value(&scan).unwrap();
+    assert_eq!(json["broken"][0]["folder"], odd.to_string_lossy().as_ref());
 }

@@ -4,12 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use hailuo_core::generation::{GenerationRequest, Model, Resolution};
-use hailuo_core::library::{Cost, CostBasis, Generation, Library, POSTER_FILE, VIDEO_FILE};
+use hailuo_core::library::{Generation, Library, POSTER_FILE, VIDEO_FILE};
 use hailuo_core::media_server::MediaServer;
-use hailuo_core::{Money, Provider};
+use hailuo_core::Provider;
 use reqwest::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use reqwest::StatusCode;
-use rust_decimal_macros::dec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 struct Served {
@@ -57,11 +56,8 @@ async fn serve() -> Served {
         prompt_optimizer: true,
         fast_pretreatment: false,
     };
-    let estimate = Cost {
-        money: Money::usd(dec!(0.49)),
-        basis: CostBasis::PerSecond,
-    };
-    let generation = library.create(&request, estimate).unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    let generation = library.create(&request, &estimate).unwrap();
     let folder = library.folder_of(&generation.id).unwrap();
     let video = make_mp4(root.path());
     std::fs::write(folder.join(VIDEO_FILE), &video).unwrap();
@@ -347,4 +343,21 @@ async fn a_stopped_server_no_longer_answers() {
     server.stop();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     assert!(reqwest::get(url).await.is_err());
+}
+
+#[tokio::test]
+async fn a_scanned_entry_gets_urls_only_for_the_files_it_has() {
+    let served = serve().await;
+    let scan = served.library.scan().unwrap();
+    let urls = served.server.urls_for(&scan.generations[0]);
+    assert_eq!(urls.video.as_deref(), Some(served.video_url().as_str()));
+    assert!(urls.poster.unwrap().ends_with("/poster.jpg"));
+    assert_eq!(
+        urls.first_frame, None,
+        "a text-to-video generation has no first frame"
+    );
+
+    std::fs::remove_file(served.folder().join(VIDEO_FILE)).unwrap();
+    let scan = served.library.scan().unwrap();
+    assert_eq!(served.server.urls_for(&scan.generations[0]).video, None);
 }

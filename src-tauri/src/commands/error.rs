@@ -1,11 +1,12 @@
 //! The one error the UI receives: `{kind, message}`, with the provider's own words when there are any.
 
+use hailuo_core::budget::BudgetRefusal;
 use hailuo_core::first_frame::FirstFrameError;
 use hailuo_core::keys::KeyStoreError;
-use hailuo_core::settings::SettingsError;
-use hailuo_core::budget::BudgetRefusal;
 use hailuo_core::ledger::{LedgerError, SubmitRefused};
+use hailuo_core::library::LibraryError;
 use hailuo_core::pricing::QuoteError;
+use hailuo_core::settings::SettingsError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
 
@@ -39,6 +40,20 @@ impl From<KeyStoreError> for CommandError {
         let kind = match err {
             KeyStoreError::Unavailable { .. } => "keyring-unavailable",
             KeyStoreError::Malformed(_) => "key-malformed",
+        };
+        CommandError::new(kind, err.to_string())
+    }
+}
+
+impl From<LibraryError> for CommandError {
+    fn from(err: LibraryError) -> Self {
+        let kind = match err {
+            LibraryError::Disk { .. } => "library-disk",
+            LibraryError::NotFound { .. } => "generation-not-found",
+            LibraryError::ReadOnly { .. } => "generation-read-only",
+            LibraryError::StillInProgress { .. } => "generation-in-progress",
+            LibraryError::Trash { .. } => "trash-unavailable",
+            LibraryError::Transition(_) => "invalid-state-change",
         };
         CommandError::new(kind, err.to_string())
     }

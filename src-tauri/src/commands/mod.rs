@@ -3,9 +3,10 @@
 pub mod accounts;
 pub mod app;
 mod error;
-pub mod generation;
 pub mod first_frame;
-pub mod settings;
+pub mod generation;
+pub mod library;
 pub mod money;
+pub mod settings;
 
 pub use error::CommandError;

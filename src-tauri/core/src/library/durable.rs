@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Temp files start with this, so a scan knows to pass over what a crash left behind.
+/// Temp files start with this (hidden on Unix), so a scan passes over what a crash left
+/// behind. Partial downloads in a generation folder should use it too.
 pub const TEMP_PREFIX: &str = ".writing-";
 
 /// Replaces `path` with `contents` so that after a crash at any moment the file holds either

@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::generation::{FirstFrame, GenerationRequest};
+use crate::pricing::Quote;
 
-pub use durable::{sync_folder, write_durably};
+pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
 pub use record::{
-    Cost, CostBasis, Generation, GenerationFailure, GenerationId, GenerationState,
+    ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,
 };
 
@@ -80,6 +81,7 @@ pub enum Removal {
 #[serde(rename_all = "camelCase")]
 pub struct LibraryEntry {
     pub generation: Generation,
+    #[serde(serialize_with = "lossy_path")]
     pub folder: PathBuf,
     /// Saved by a newer Hailuo Studio: shown, never rewritten.
     pub read_only: bool,
@@ -92,6 +94,8 @@ pub struct LibraryEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrokenEntry {
+    /// Any name a creator gave a folder, even one that is not valid UTF-8, must still list.
+    #[serde(serialize_with = "lossy_path")]
     pub folder: PathBuf,
     pub reason: String,
 }
@@ -120,9 +124,26 @@ struct Shared {
     folders: RwLock<HashMap<GenerationId, PathBuf>>,
 }
 
-/// "Now" in the creator's time zone, for folder names; UTC where the OS will not say.
+/// The creator's UTC offset, read while the process had one thread (see `remember_local_offset`).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the creator's UTC offset. Call first thing in `main`: on Linux `time` reads the
+/// offset only while the process has a single thread, and a GUI app soon has many.
+pub fn remember_local_offset() {
+    if let Ok(offset) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(offset);
+    }
+}
+
+/// "Now" in the creator's time zone, for folder names: the OS's offset when it can be read
+/// now, else the one remembered at start-up, else UTC.
 pub fn local_now() -> OffsetDateTime {
-    OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc())
+    OffsetDateTime::now_local().unwrap_or_else(|_| {
+        let now = OffsetDateTime::now_utc();
+        LOCAL_OFFSET
+            .get()
+            .map_or(now, |offset| now.to_offset(*offset))
+    })
 }
 
 impl Library {
@@ -146,11 +167,12 @@ impl Library {
     }
 
     /// Makes the generation's folder and writes its record durably, in the `submitting` state,
-    /// before any request leaves. A picture first frame is saved in the folder beside it.
+    /// before any request leaves, with the quote the creator saw as its estimated cost. A
+    /// picture first frame is saved in the folder beside it.
     pub fn create(
         &self,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
     ) -> Result<Generation, LibraryError> {
         self.create_at(request, estimate, local_now())
     }
@@ -159,7 +181,7 @@ impl Library {
     pub fn create_at(
         &self,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
         let folder = self.make_folder(now, &request.prompt)?;
@@ -199,7 +221,7 @@ impl Library {
         &self,
         folder: &Path,
         request: &GenerationRequest,
-        estimate: Cost,
+        estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
         let first_frame_file = match &request.first_frame {
@@ -212,7 +234,7 @@ impl Library {
             _ => None,
         };
         let recorded = RecordedRequest::from_request(request, first_frame_file.as_deref());
-        let generation = Generation::new(recorded, Some(estimate), now);
+        let generation = Generation::new(recorded, Some(estimate.into()), now);
         write_record(folder, &generation)?;
         Ok(generation)
     }
@@ -289,7 +311,7 @@ impl Library {
                     if let Some(first) = index.get(&generation.id) {
                         broken.push(BrokenEntry {
                             reason: format!(
-                                "This folder is a copy of “{}”: both hold the same generation, and only that one is shown.",
+                                "This folder holds the same generation as “{}” (one is a copy of the other); only that one is shown.",
                                 display_name(first)
                             ),
                             folder,
@@ -317,15 +339,52 @@ impl Library {
                 .then_with(|| b.generation.id.cmp(&a.generation.id))
         });
         broken.sort_by(|a, b| a.folder.cmp(&b.folder));
-        *self
-            .shared
-            .folders
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = index;
+        {
+            let mut folders = self
+                .shared
+                .folders
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            // A generation created while this scan was reading the root is kept: its folder
+            // exists even though read_dir may not have listed it.
+            for (id, folder) in folders.drain() {
+                if !index.contains_key(&id) && folder.join(RECORD_FILE).is_file() {
+                    index.insert(id, folder);
+                }
+            }
+            *folders = index;
+        }
         Ok(LibraryScan {
             generations,
             broken,
         })
+    }
+
+    /// At start-up only: a record still `submitting` means the app stopped while its request
+    /// was being sent, so it may have reached the provider and been charged. Each becomes
+    /// `unknown` (shown as "may have been charged", never resubmitted by itself). Returns the
+    /// ids it changed; a record that cannot be saved is logged and left for the next start.
+    pub fn mark_interrupted_submits(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<Vec<GenerationId>, LibraryError> {
+        let mut changed = Vec::new();
+        for entry in self.scan()?.generations {
+            let mut generation = entry.generation;
+            if generation.state != GenerationState::Submitting || entry.read_only {
+                continue;
+            }
+            generation.advance(
+                GenerationState::Unknown,
+                now,
+                Some("Hailuo Studio stopped while sending this request; it may have reached the provider.".into()),
+            )?;
+            match write_record(&entry.folder, &generation) {
+                Ok(()) => changed.push(generation.id),
+                Err(err) => tracing::warn!("could not mark an interrupted submit: {err}"),
+            }
+        }
+        Ok(changed)
     }
 
     /// Removes a finished (or dismissed, or unknown) generation's folder. In-flight ones are
@@ -510,6 +569,10 @@ fn entry_for(folder: PathBuf, generation: Generation) -> LibraryEntry {
     }
 }
 
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
+}
+
 fn display_name(folder: &Path) -> String {
     folder
         .file_name()
@@ -532,9 +595,7 @@ fn picture_extension(mime: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::generation::{Model, Resolution};
-    use crate::money::Money;
     use crate::provider::Provider;
-    use rust_decimal_macros::dec;
 
     /// Set in the child process that stands in for an app killed mid-save.
     const CRASH_LIBRARY_ENV: &str = "HAILUO_TEST_CRASH_IN_LIBRARY";
@@ -552,11 +613,8 @@ mod tests {
         }
     }
 
-    fn list_price() -> Cost {
-        Cost {
-            money: Money::usd(dec!(0.28)),
-            basis: CostBasis::ListPrice,
-        }
+    fn list_price() -> Quote {
+        crate::pricing::quote(&request("A lighthouse at dusk")).unwrap()
     }
 
     #[test]
@@ -579,7 +637,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let library = Library::open(dir.path()).unwrap();
         let mut generation = library
-            .create(&request("A lighthouse at dusk"), list_price())
+            .create(&request("A lighthouse at dusk"), &list_price())
             .unwrap();
         generation.task_id = Some("106916112212032".into());
         library.save(&generation).unwrap();

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::generation::{FirstFrame, GenerationRequest, Model, Resolution};
+use crate::ledger::ChargeSource;
 use crate::money::Money;
+use crate::pricing::{Basis, Quote};
 use crate::provider::Provider;
 
 /// The version of `generation.json` this build writes. A record with a higher version was made
@@ -128,26 +130,33 @@ pub struct StatusChange {
     pub note: Option<String>,
 }
 
-/// How an amount was arrived at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum CostBasis {
-    /// The provider's published price for this exact video.
-    ListPrice,
-    /// A published price per second of video.
-    PerSecond,
-    /// No published price: worked out, and why.
-    Estimate { why: String },
-    /// What the provider itself said it charged (OpenRouter `usage.cost`, LinkModel `price`).
-    ReportedByProvider,
-}
-
-/// An amount of money and how it is known.
+/// What the generation was expected to cost when it was sent: the quote the creator saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Cost {
+pub struct EstimatedCost {
     pub money: Money,
-    pub basis: CostBasis,
+    pub basis: Basis,
+    /// The line the creator read, e.g. `$0.28 — MiniMax list price (checked 2026-11)`.
+    #[serde(default)]
+    pub label: String,
+}
+
+impl From<&Quote> for EstimatedCost {
+    fn from(quote: &Quote) -> Self {
+        EstimatedCost {
+            money: quote.price,
+            basis: quote.basis.clone(),
+            label: quote.label.clone(),
+        }
+    }
+}
+
+/// What the provider charged, and how that amount is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargedCost {
+    pub money: Money,
+    pub how: ChargeSource,
 }
 
 /// Why a generation failed, keeping the provider's own words next to ours.
@@ -253,9 +262,9 @@ pub struct Generation {
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimated_cost: Option<Cost>,
+    pub estimated_cost: Option<EstimatedCost>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charged_cost: Option<Cost>,
+    pub charged_cost: Option<ChargedCost>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<GenerationFailure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,7 +277,7 @@ impl Generation {
     /// A new record in the `submitting` state.
     pub fn new(
         request: RecordedRequest,
-        estimated_cost: Option<Cost>,
+        estimated_cost: Option<EstimatedCost>,
         now: OffsetDateTime,
     ) -> Self {
         Generation {
@@ -460,9 +469,14 @@ mod tests {
     #[test]
     fn the_record_is_written_with_rfc3339_times_and_exact_amounts() {
         let mut generation = record();
-        generation.estimated_cost = Some(Cost {
+        generation.estimated_cost = Some(EstimatedCost {
             money: Money::usd(dec!(0.28)),
-            basis: CostBasis::ListPrice,
+            basis: Basis::ListPrice,
+            label: "$0.28 — MiniMax list price".into(),
+        });
+        generation.charged_cost = Some(ChargedCost {
+            money: Money::usd(dec!(0.28)),
+            how: ChargeSource::ListPrice,
         });
         generation.error = Some(GenerationFailure {
             kind: "moderated".into(),
@@ -477,8 +491,13 @@ mod tests {
         assert_eq!(json["history"][0]["state"], "submitting");
         assert_eq!(
             json["estimatedCost"],
-            serde_json::json!({"money": {"amount": "0.28", "currency": "USD"}, "basis": {"kind": "list-price"}})
+            serde_json::json!({
+                "money": {"amount": "0.28", "currency": "USD"},
+                "basis": {"kind": "list-price"},
+                "label": "$0.28 — MiniMax list price"
+            })
         );
+        assert_eq!(json["chargedCost"]["how"], "list-price");
         assert_eq!(json["error"]["providerCode"], "1026");
         assert_eq!(json["request"]["provider"], "minimax-global");
         let back: Generation = serde_json::from_value(json).unwrap();
