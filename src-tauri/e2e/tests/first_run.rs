@@ -139,10 +139,13 @@ struct LoopbackImage {
 
 impl LoopbackImage {
     fn serve() -> LoopbackImage {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port");
         let url = format!(
             "http://127.0.0.1:{}/probe.svg",
-            listener.local_addr().unwrap().port()
+            listener
+                .local_addr()
+                .expect("the listener's address")
+                .port()
         );
         let asked = Arc::new(AtomicBool::new(false));
         let flag = asked.clone();
