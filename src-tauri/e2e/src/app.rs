@@ -15,6 +15,7 @@ use tempfile::TempDir;
 use crate::desktop::Desktop;
 use crate::driver::TauriDriver;
 use crate::screens::{judge_screenshot, ScreenProblem};
+use crate::session::PrivateSession;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(45);
 
@@ -32,25 +33,59 @@ impl Launch {
         self
     }
 
-    /// Opens the app's window under WebDriver. Panics, saying what to do, when the desktop
-    /// session or a program is missing or the app does not start.
+    /// Opens the app's window under WebDriver, with a new data folder and a new, empty keyring
+    /// on a private D-Bus bus. Panics, saying what to do, when the desktop session or a program
+    /// is missing or the app does not start.
     pub async fn start(self) -> App {
         let desktop = Desktop::find();
         for dir in [desktop.screens_dir(), desktop.logs_dir()] {
             std::fs::create_dir_all(&dir)
                 .unwrap_or_else(|err| panic!("cannot create {}: {err}", dir.display()));
         }
-        let data_dir = tempfile::Builder::new()
+        let scratch = tempfile::Builder::new()
             .prefix("hailuo-e2e-")
             .tempdir()
-            .unwrap_or_else(|err| panic!("cannot create a data folder for the app: {err}"));
-        let mut env = vec![(
-            OsString::from("HAILUO_STUDIO_DATA_DIR"),
-            data_dir.path().as_os_str().to_owned(),
-        )];
-        env.extend(self.env);
-        let log = desktop.logs_dir().join(format!("{}.log", self.test));
-        let driver = TauriDriver::start(&desktop, &env, &log);
+            .unwrap_or_else(|err| panic!("cannot create a folder for the app: {err}"));
+        let session = PrivateSession::start(&scratch.path().join("session"));
+        App::open(desktop, self.test, self.env, session, scratch).await
+    }
+}
+
+/// The real app, running. Dropping it ends every process it started.
+pub struct App {
+    // Field order is drop order: the app's processes end, then the bus and keyring, and only
+    // then do the folders go.
+    client: Client,
+    driver: TauriDriver,
+    session: PrivateSession,
+    scratch: TempDir,
+    desktop: Desktop,
+    test: String,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl App {
+    /// `test` names the screenshots and the driver log; use the test function's name.
+    pub fn launch(test: &str) -> Launch {
+        Launch {
+            test: test.to_owned(),
+            env: Vec::new(),
+        }
+    }
+
+    async fn open(
+        desktop: Desktop,
+        test: String,
+        env: Vec<(OsString, OsString)>,
+        session: PrivateSession,
+        scratch: TempDir,
+    ) -> App {
+        let data_dir = scratch.path().join("studio");
+        let mut driver_env = session.env();
+        driver_env.push(("HAILUO_STUDIO_DATA_DIR".into(), data_dir.into_os_string()));
+        driver_env.extend(env.iter().cloned());
+        let log = desktop.logs_dir().join(format!("{test}.log"));
+        let driver = TauriDriver::start(&desktop, &driver_env, &log);
 
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
@@ -72,35 +107,34 @@ impl Launch {
         App {
             client,
             driver,
-            data_dir,
+            session,
+            scratch,
             desktop,
-            test: self.test,
-        }
-    }
-}
-
-/// The real app, running. Dropping it ends every process it started.
-pub struct App {
-    // Field order is drop order: the driver's processes end before the data folder goes.
-    client: Client,
-    driver: TauriDriver,
-    data_dir: TempDir,
-    desktop: Desktop,
-    test: String,
-}
-
-impl App {
-    /// `test` names the screenshots and the driver log; use the test function's name.
-    pub fn launch(test: &str) -> Launch {
-        Launch {
-            test: test.to_owned(),
-            env: Vec::new(),
+            test,
+            env,
         }
     }
 
-    /// The app's `HAILUO_STUDIO_DATA_DIR`, new for this test.
-    pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
+    /// Quits the app and starts it again with the same data folder, keyring and variables, as a
+    /// creator reopening it would.
+    pub async fn relaunch(self) -> App {
+        let App {
+            client,
+            driver,
+            session,
+            scratch,
+            desktop,
+            test,
+            env,
+        } = self;
+        let _ = client.close().await;
+        drop(driver);
+        App::open(desktop, test, env, session, scratch).await
+    }
+
+    /// The app's `HAILUO_STUDIO_DATA_DIR`, new for this test and kept across relaunches.
+    pub fn data_dir(&self) -> PathBuf {
+        self.scratch.path().join("studio")
     }
 
     /// The WebDriver session, for anything the helpers below do not cover.

@@ -12,6 +12,29 @@ const HOW_TO_RUN: &str =
     "Run the suite with `bash scripts/test.sh`: it installs what is missing and creates a desktop \
      session (Xvfb, a private D-Bus bus, an unlocked gnome-keyring) around `cargo test`.";
 
+/// Something the GUI suite needs and this machine lacks, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MissingPiece {
+    #[error(
+        "No X display: DISPLAY is not set, so the app has nowhere to open its window. {HOW_TO_RUN}"
+    )]
+    NoDisplay,
+    #[error(
+        "DISPLAY is {display}, but no X server listens there ({socket} is missing). {HOW_TO_RUN}"
+    )]
+    NoXServer { display: String, socket: String },
+    #[error("No D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set, so the app cannot reach the system's password store. {HOW_TO_RUN}")]
+    NoSessionBus,
+    #[error("tauri-driver is not installed. Install it with `cargo install tauri-driver --locked`. {HOW_TO_RUN}")]
+    NoTauriDriver,
+    #[error("WebKitWebDriver is not installed. On Debian or Ubuntu: `sudo apt-get install webkit2gtk-driver`. {HOW_TO_RUN}")]
+    NoWebKitWebDriver,
+    #[error("The app binary {0} does not exist. Build it first with `cargo build -p hailuo-studio`. {HOW_TO_RUN}")]
+    NoAppBinary(String),
+    #[error("The app binary {binary} is older than {source_file}: rebuild it with `cargo build -p hailuo-studio`. {HOW_TO_RUN}")]
+    StaleApp { binary: String, source_file: String },
+}
+
 /// The programs one end-to-end test needs, found and checked.
 #[derive(Debug, Clone)]
 pub struct Desktop {
@@ -25,17 +48,39 @@ pub struct Desktop {
 impl Desktop {
     /// Finds everything or panics with what to do.
     pub fn find() -> Desktop {
-        require_desktop_session();
-        let tauri_driver = find_tauri_driver();
-        let webkit_driver = find_webkit_driver();
-        let (app_binary, target_dir) = find_app_binary();
-        refuse_a_stale_app(&app_binary);
-        Desktop {
+        Self::try_find().unwrap_or_else(|missing| panic!("{missing}"))
+    }
+
+    pub fn try_find() -> Result<Desktop, MissingPiece> {
+        check_session(
+            &|name| std::env::var(name).ok(),
+            Path::new("/tmp/.X11-unix"),
+        )?;
+        let search_path = std::env::var_os("PATH").unwrap_or_default();
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+        let tauri_driver = find_program(
+            "tauri-driver",
+            &search_path,
+            cargo_home.map(|home| home.join("bin").join("tauri-driver")),
+        )
+        .ok_or(MissingPiece::NoTauriDriver)?;
+        let webkit_driver = find_program(
+            "WebKitWebDriver",
+            &search_path,
+            Some(PathBuf::from("/usr/bin/WebKitWebDriver")),
+        )
+        .ok_or(MissingPiece::NoWebKitWebDriver)?;
+        let (app_binary, target_dir) = find_app_binary()?;
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        refuse_a_stale_app(&app_binary, &workspace)?;
+        Ok(Desktop {
             tauri_driver,
             webkit_driver,
             app_binary,
             target_dir,
-        }
+        })
     }
 
     pub fn screens_dir(&self) -> PathBuf {
@@ -48,74 +93,58 @@ impl Desktop {
 }
 
 /// Panics, with a pointer to `scripts/test.sh`, unless there is an X display and a D-Bus session
-/// bus to talk to.
+/// bus to talk to. For any test that needs a window or the real Secret Service.
 pub fn require_desktop_session() {
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    if display.is_empty() {
-        panic!("No X display: DISPLAY is not set, so the app has nowhere to open its window. {HOW_TO_RUN}");
+    if let Err(missing) = check_session(
+        &|name| std::env::var(name).ok(),
+        Path::new("/tmp/.X11-unix"),
+    ) {
+        panic!("{missing}");
     }
+}
+
+/// `env` reads a variable; `x11_sockets` is where local X servers put their sockets.
+fn check_session(
+    env: &dyn Fn(&str) -> Option<String>,
+    x11_sockets: &Path,
+) -> Result<(), MissingPiece> {
+    let display = env("DISPLAY")
+        .filter(|d| !d.is_empty())
+        .ok_or(MissingPiece::NoDisplay)?;
     // A local display ":N" or ":N.S" is a socket in /tmp/.X11-unix; check it is really there.
     if let Some(number) = display
         .strip_prefix(':')
         .and_then(|rest| rest.split('.').next())
     {
-        let socket = Path::new("/tmp/.X11-unix").join(format!("X{number}"));
+        let socket = x11_sockets.join(format!("X{number}"));
         if !socket.exists() {
-            panic!(
-                "DISPLAY is {display}, but no X server listens there ({} is missing). {HOW_TO_RUN}",
-                socket.display()
-            );
+            return Err(MissingPiece::NoXServer {
+                display,
+                socket: socket.display().to_string(),
+            });
         }
     }
-    if std::env::var("DBUS_SESSION_BUS_ADDRESS")
-        .unwrap_or_default()
-        .is_empty()
-    {
-        panic!(
-            "No D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set, so the app cannot reach \
-             the system's password store. {HOW_TO_RUN}"
-        );
-    }
+    env("DBUS_SESSION_BUS_ADDRESS")
+        .filter(|a| !a.is_empty())
+        .ok_or(MissingPiece::NoSessionBus)?;
+    Ok(())
 }
 
-fn find_tauri_driver() -> PathBuf {
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-        .map(|home| home.join("bin").join("tauri-driver"));
-    on_path("tauri-driver")
-        .or(cargo_bin.filter(|p| p.is_file()))
-        .unwrap_or_else(|| {
-            panic!(
-                "tauri-driver is not installed. Install it with `cargo install tauri-driver --locked`. \
-                 {HOW_TO_RUN}"
-            )
-        })
-}
-
-fn find_webkit_driver() -> PathBuf {
-    let debian = PathBuf::from("/usr/bin/WebKitWebDriver");
-    if debian.is_file() {
-        return debian;
-    }
-    on_path("WebKitWebDriver").unwrap_or_else(|| {
-        panic!(
-            "WebKitWebDriver is not installed. On Debian or Ubuntu: `sudo apt-get install \
-             webkit2gtk-driver`. {HOW_TO_RUN}"
-        )
-    })
-}
-
-fn on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
+/// `program` on the search path, else `fallback` if it exists.
+fn find_program(
+    program: &str,
+    search_path: &std::ffi::OsStr,
+    fallback: Option<PathBuf>,
+) -> Option<PathBuf> {
+    std::env::split_paths(search_path)
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
+        .or(fallback.filter(|path| path.is_file()))
 }
 
 /// The test executable lives in `<target>/<profile>/deps/`; the app binary that
 /// `cargo build -p hailuo-studio` made for the same profile sits in `<target>/<profile>/`.
-fn find_app_binary() -> (PathBuf, PathBuf) {
+fn find_app_binary() -> Result<(PathBuf, PathBuf), MissingPiece> {
     let exe = std::env::current_exe()
         .unwrap_or_else(|err| panic!("cannot tell where this test executable is: {err}"));
     let profile_dir = exe
@@ -125,19 +154,14 @@ fn find_app_binary() -> (PathBuf, PathBuf) {
     let target_dir = profile_dir.parent().unwrap_or(profile_dir).to_path_buf();
     let binary = profile_dir.join("hailuo-studio");
     if !binary.is_file() {
-        panic!(
-            "The app binary {} does not exist. Build it first with `cargo build -p hailuo-studio`. \
-             {HOW_TO_RUN}",
-            binary.display()
-        );
+        return Err(MissingPiece::NoAppBinary(binary.display().to_string()));
     }
-    (binary, target_dir)
+    Ok((binary, target_dir))
 }
 
 /// A binary older than the sources would test yesterday's app and make failures baffling.
-fn refuse_a_stale_app(binary: &Path) {
+fn refuse_a_stale_app(binary: &Path, workspace: &Path) -> Result<(), MissingPiece> {
     let built = modified(binary).unwrap_or(SystemTime::UNIX_EPOCH);
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sources = [
         "ui",
         "src-tauri/src",
@@ -148,15 +172,14 @@ fn refuse_a_stale_app(binary: &Path) {
     for source in sources {
         if let Some((path, changed)) = newest_file(&workspace.join(source)) {
             if changed > built {
-                panic!(
-                    "The app binary {} is older than {}: rebuild it with `cargo build -p \
-                     hailuo-studio`. {HOW_TO_RUN}",
-                    binary.display(),
-                    path.display()
-                );
+                return Err(MissingPiece::StaleApp {
+                    binary: binary.display().to_string(),
+                    source_file: path.display().to_string(),
+                });
             }
         }
     }
+    Ok(())
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -178,4 +201,135 @@ fn newest_file(path: &Path) -> Option<(PathBuf, SystemTime)> {
         .filter_map(Result::ok)
         .filter_map(|entry| newest_file(&entry.path()))
         .max_by_key(|(_, time)| *time)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::fs::File;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    fn x11_dir_with(display_numbers: &[u32]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for n in display_numbers {
+            File::create(dir.path().join(format!("X{n}"))).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn without_a_display_the_suite_says_to_run_scripts_test_sh() {
+        let sockets = x11_dir_with(&[]);
+        let missing = check_session(
+            &env_of(&[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x")]),
+            sockets.path(),
+        )
+        .unwrap_err();
+        assert_eq!(missing, MissingPiece::NoDisplay);
+        assert!(missing.to_string().contains("bash scripts/test.sh"));
+    }
+
+    #[test]
+    fn a_display_with_no_x_server_behind_it_is_reported() {
+        let sockets = x11_dir_with(&[0]);
+        let missing = check_session(
+            &env_of(&[
+                ("DISPLAY", ":77"),
+                ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x"),
+            ]),
+            sockets.path(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&missing, MissingPiece::NoXServer { display, .. } if display == ":77"),
+            "{missing:?}"
+        );
+    }
+
+    #[test]
+    fn without_a_session_bus_the_suite_refuses_to_run() {
+        let sockets = x11_dir_with(&[77]);
+        assert_eq!(
+            check_session(&env_of(&[("DISPLAY", ":77.0")]), sockets.path()),
+            Err(MissingPiece::NoSessionBus)
+        );
+    }
+
+    #[test]
+    fn a_running_display_and_bus_are_enough() {
+        let sockets = x11_dir_with(&[77]);
+        assert_eq!(
+            check_session(
+                &env_of(&[
+                    ("DISPLAY", ":77"),
+                    ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/x")
+                ]),
+                sockets.path()
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn tauri_driver_is_found_in_cargos_bin_folder_when_not_on_the_path() {
+        let cargo_bin = tempfile::tempdir().unwrap();
+        let installed = cargo_bin.path().join("tauri-driver");
+        File::create(&installed).unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            find_program(
+                "tauri-driver",
+                empty.path().as_os_str(),
+                Some(installed.clone())
+            ),
+            Some(installed)
+        );
+        assert_eq!(
+            find_program(
+                "tauri-driver",
+                empty.path().as_os_str(),
+                Some(empty.path().join("tauri-driver"))
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_app_built_before_its_last_source_change_is_refused() {
+        let workspace = tempfile::tempdir().unwrap();
+        let js = workspace.path().join("ui/js");
+        std::fs::create_dir_all(&js).unwrap();
+        let binary = workspace.path().join("hailuo-studio");
+        File::create(&binary).unwrap();
+        let main_js = File::create(js.join("main.js")).unwrap();
+        main_js
+            .set_modified(SystemTime::now() + Duration::from_secs(60))
+            .unwrap();
+        assert!(matches!(
+            refuse_a_stale_app(&binary, workspace.path()),
+            Err(MissingPiece::StaleApp { source_file, .. }) if source_file.ends_with("ui/js/main.js")
+        ));
+
+        // The UI's unit tests are not built into the app, so they never make it stale.
+        main_js
+            .set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+        let tests = workspace.path().join("ui/tests");
+        std::fs::create_dir_all(&tests).unwrap();
+        File::create(tests.join("moves.test.js"))
+            .unwrap()
+            .set_modified(SystemTime::now() + Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(refuse_a_stale_app(&binary, workspace.path()), Ok(()));
+    }
 }

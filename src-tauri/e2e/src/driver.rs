@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::fs::File;
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,16 @@ impl TauriDriver {
         // instead of lingering as zombies under an init that may not reap them.
         let _ = nix::sys::prctl::set_child_subreaper(true);
         let (port, native_port) = two_free_ports();
-        let log_file = File::create(log)
-            .unwrap_or_else(|err| panic!("cannot create the driver log {}: {err}", log.display()));
+        // Appended to, so a relaunch keeps the first launch's output.
+        let mut log_file = File::options()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap_or_else(|err| panic!("cannot open the driver log {}: {err}", log.display()));
+        let _ = writeln!(
+            log_file,
+            "--- tauri-driver on port {port}, WebKitWebDriver on {native_port}"
+        );
         let log_copy = log_file
             .try_clone()
             .unwrap_or_else(|err| panic!("cannot share the driver log: {err}"));

@@ -17,7 +17,8 @@ mod app;
 mod desktop;
 mod driver;
 mod screens;
+mod session;
 
 pub use app::{App, Launch};
-pub use desktop::{require_desktop_session, Desktop, TEST_SESSION_ENV};
+pub use desktop::{require_desktop_session, Desktop, MissingPiece, TEST_SESSION_ENV};
 pub use screens::{judge_screenshot, ScreenProblem, Screenshot};

@@ -32,6 +32,18 @@ async fn a_first_run_shows_the_welcome_screen_with_every_service() {
         json!(0),
         "the welcome screen shows an error: {text}"
     );
+    let broken_images = app
+        .run_js(
+            "return [...document.images].filter((i) => !i.complete || i.naturalWidth === 0)
+                .map((i) => i.src)",
+        )
+        .await;
+    assert_eq!(broken_images, json!([]), "pictures that did not load");
+    // The cards are laid out side by side only when the stylesheet applied.
+    let card_display = app
+        .run_js("return getComputedStyle(document.querySelector('.provider-cards')).display")
+        .await;
+    assert_eq!(card_display, json!("grid"), "the stylesheet did not apply");
 
     app.screen("welcome").await;
     app.desktop_screen("welcome").await;
@@ -261,5 +273,23 @@ async fn a_blank_page_fails_the_screen_check() {
         app.try_screen("invisible").await,
         Err(ScreenProblem::NearlyOneColour { .. })
     ));
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_relaunched_app_keeps_its_data_folder() {
+    let app = App::launch("a_relaunched_app_keeps_its_data_folder")
+        .start()
+        .await;
+    app.wait_ready().await;
+    let before = app.invoke("app_status", json!({})).await.unwrap();
+    let data_dir = app.data_dir();
+
+    let app = app.relaunch().await;
+    app.wait_ready().await;
+    let after = app.invoke("app_status", json!({})).await.unwrap();
+    assert_eq!(app.data_dir(), data_dir);
+    assert_eq!(after["libraryDir"], before["libraryDir"]);
+    app.screen("relaunched").await;
     app.close().await;
 }
