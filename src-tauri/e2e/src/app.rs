@@ -1,0 +1,391 @@
+//! One running Hailuo Studio per test: a fresh data folder, its own tauri-driver, a WebDriver
+//! session, and the checks every screen must pass.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use nix::unistd::{getpgid, Pid};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use crate::desktop::Desktop;
+use crate::driver::TauriDriver;
+use crate::screens::{judge_screenshot, ScreenProblem};
+use crate::session::PrivateSession;
+
+const READY_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// How to start the app: the test's name (used for screenshot and log names) and extra
+/// environment variables, such as the emulator's `HAILUO_STUDIO_*_BASE_URL` values.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    test: String,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl Launch {
+    pub fn env(mut self, name: impl Into<OsString>, value: impl Into<OsString>) -> Launch {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Opens the app's window under WebDriver, with a new data folder and a new, empty keyring
+    /// on a private D-Bus bus. Panics, saying what to do, when the desktop session or a program
+    /// is missing or the app does not start.
+    pub async fn start(self) -> App {
+        let desktop = Desktop::find();
+        for dir in [desktop.screens_dir(), desktop.logs_dir()] {
+            std::fs::create_dir_all(&dir)
+                .unwrap_or_else(|err| panic!("cannot create {}: {err}", dir.display()));
+        }
+        let scratch = tempfile::Builder::new()
+            .prefix("hailuo-e2e-")
+            .tempdir()
+            .unwrap_or_else(|err| panic!("cannot create a folder for the app: {err}"));
+        let session = PrivateSession::start(&scratch.path().join("session"));
+        App::open(desktop, self.test, self.env, session, scratch).await
+    }
+}
+
+/// The real app, running. Dropping it ends every process it started.
+pub struct App {
+    // Field order is drop order: the app's processes end, then the bus and keyring, and only
+    // then do the folders go.
+    client: Client,
+    driver: TauriDriver,
+    session: PrivateSession,
+    scratch: TempDir,
+    desktop: Desktop,
+    test: String,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl App {
+    /// `test` names the screenshots and the driver log; use the test function's name.
+    pub fn launch(test: &str) -> Launch {
+        Launch {
+            test: test.to_owned(),
+            env: Vec::new(),
+        }
+    }
+
+    async fn open(
+        desktop: Desktop,
+        test: String,
+        env: Vec<(OsString, OsString)>,
+        session: PrivateSession,
+        scratch: TempDir,
+    ) -> App {
+        let data_dir = scratch.path().join("studio");
+        let mut driver_env = session.env();
+        driver_env.push(("HAILUO_STUDIO_DATA_DIR".into(), data_dir.into_os_string()));
+        driver_env.extend(env.iter().cloned());
+        let log = desktop.logs_dir().join(format!("{test}.log"));
+        let driver = TauriDriver::start(&desktop, &driver_env, &log);
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": desktop.app_binary }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|err| {
+                panic!(
+                    "the app did not start under WebDriver: {err}\nDriver output ({}):\n{}",
+                    log.display(),
+                    driver.log_text()
+                )
+            });
+        App {
+            client,
+            driver,
+            session,
+            scratch,
+            desktop,
+            test,
+            env,
+        }
+    }
+
+    /// Quits the app and starts it again with the same data folder, keyring and variables, as a
+    /// creator reopening it would.
+    pub async fn relaunch(self) -> App {
+        let App {
+            client,
+            driver,
+            session,
+            scratch,
+            desktop,
+            test,
+            env,
+        } = self;
+        let _ = client.close().await;
+        drop(driver);
+        App::open(desktop, test, env, session, scratch).await
+    }
+
+    /// The app's `HAILUO_STUDIO_DATA_DIR`, new for this test and kept across relaunches.
+    pub fn data_dir(&self) -> PathBuf {
+        self.scratch.path().join("studio")
+    }
+
+    /// The WebDriver session, for anything the helpers below do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits until the UI says its first screen is drawn (`document.body.dataset.ready`).
+    pub async fn wait_ready(&self) {
+        self.wait_for(
+            "return document.body !== null && document.body.dataset.ready === 'true'",
+            "the first screen to be drawn (document.body.dataset.ready)",
+        )
+        .await;
+    }
+
+    /// Waits until `condition` (a script body returning a boolean) holds.
+    pub async fn wait_for(&self, condition: &str, what: &str) {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Ok(Value::Bool(true)) = self.client.execute(condition, vec![]).await {
+                return;
+            }
+            if Instant::now() > deadline {
+                let text = self
+                    .client
+                    .execute(
+                        "return document.body ? document.body.innerText : '(no body)'",
+                        vec![],
+                    )
+                    .await;
+                panic!(
+                    "{}: waited {} s for {what}. The page said: {text:?}\nDriver output:\n{}",
+                    self.test,
+                    READY_TIMEOUT.as_secs(),
+                    self.driver.log_text()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs a script body in the page and returns its value.
+    pub async fn run_js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("{}: the script failed: {err}\n{script}", self.test))
+    }
+
+    /// Calls an app command the way the UI does, through `window.__TAURI__.core.invoke`.
+    /// `Err` holds the command's `{kind, message}`.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let script = "const [command, args, done] = arguments;
+            window.__TAURI__.core.invoke(command, args).then(
+                (value) => done({ ok: value === undefined ? null : value }),
+                (error) => done({ err: error }));";
+        let answer = self
+            .client
+            .execute_async(script, vec![json!(command), args])
+            .await
+            .unwrap_or_else(|err| panic!("{}: invoking {command} failed: {err}", self.test));
+        match answer {
+            Value::Object(mut fields) => match (fields.remove("ok"), fields.remove("err")) {
+                (Some(value), _) => Ok(value),
+                (None, Some(error)) => Err(error),
+                (None, None) => panic!("{}: {command} answered nothing", self.test),
+            },
+            other => panic!("{}: {command} answered {other}", self.test),
+        }
+    }
+
+    /// Everything the page shows as text.
+    pub async fn text(&self) -> String {
+        match self.run_js("return document.body.innerText").await {
+            Value::String(text) => text,
+            other => panic!("{}: innerText was {other}", self.test),
+        }
+    }
+
+    /// The window's screenshot, saved as `target/e2e-screens/<test>-<name>.png`. Panics when the
+    /// screen is blank or the page recorded a script error.
+    pub async fn screen(&self, name: &str) -> PathBuf {
+        let path = self.screen_path(name);
+        self.try_screen(name).await.unwrap_or_else(|problem| {
+            panic!(
+                "{}: the {name} screen is broken: {problem}. Look at {}",
+                self.test,
+                path.display()
+            )
+        })
+    }
+
+    /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
+    /// way.
+    pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|err| panic!("{}: WebDriver took no screenshot: {err}", self.test));
+        let path = self.screen_path(name);
+        std::fs::write(&path, &png)
+            .unwrap_or_else(|err| panic!("cannot save {}: {err}", path.display()));
+        let errors = self
+            .run_js(
+                "return [Number(document.body.dataset.scriptErrors || 0),
+                         document.body.dataset.lastScriptError || '']",
+            )
+            .await;
+        let count = errors[0].as_u64().unwrap_or(0);
+        if count > 0 {
+            return Err(ScreenProblem::ScriptErrors {
+                count,
+                last: errors[1].as_str().unwrap_or_default().to_owned(),
+            });
+        }
+        if self.text().await.trim().is_empty() {
+            return Err(ScreenProblem::NoText);
+        }
+        judge_screenshot(&png)?;
+        Ok(path)
+    }
+
+    /// The whole virtual screen, captured by X itself (`import -window root`), to prove the window
+    /// is really there and drawn, not only the page WebDriver renders. Panics when it is blank.
+    pub async fn desktop_screen(&self, name: &str) -> PathBuf {
+        let path = self
+            .desktop
+            .screens_dir()
+            .join(format!("{}-{name}-desktop.png", self.test));
+        let output = Command::new(import_program())
+            .args(["-window", "root"])
+            .arg(&path)
+            .output()
+            .unwrap_or_else(|err| {
+                panic!("cannot run imagemagick's import (apt-get install imagemagick): {err}")
+            });
+        if !output.status.success() {
+            panic!(
+                "import -window root failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let png = std::fs::read(&path)
+            .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+        if let Err(problem) = judge_screenshot(&png) {
+            panic!(
+                "{}: the desktop shows no window: {problem}. Look at {}",
+                self.test,
+                path.display()
+            );
+        }
+        path
+    }
+
+    /// The titles of the X windows this test's app shows (found by process group, so apps of
+    /// tests running alongside are left out; GTK's hidden helper windows are left out too).
+    pub fn native_window_titles(&self) -> Vec<String> {
+        let tree = run_x_tool("xwininfo", &["-root", "-tree"]);
+        named_windows(&tree)
+            .into_iter()
+            .filter(|(id, _)| is_viewable(id) && self.owns_window(id))
+            .map(|(_, title)| title)
+            .collect()
+    }
+
+    fn owns_window(&self, id: &str) -> bool {
+        let answer = run_x_tool("xprop", &["-id", id, "_NET_WM_PID"]);
+        let Some(pid) = answer
+            .rsplit_once('=')
+            .and_then(|(_, pid)| pid.trim().parse::<i32>().ok())
+        else {
+            return false;
+        };
+        getpgid(Some(Pid::from_raw(pid)))
+            .is_ok_and(|group| group.as_raw() == self.driver.process_group())
+    }
+
+    /// Ends the WebDriver session (the app closes), then every process left.
+    pub async fn close(self) {
+        // Whatever the session says, dropping `self` ends the processes.
+        let _ = self.client.clone().close().await;
+    }
+
+    fn screen_path(&self, name: &str) -> PathBuf {
+        self.desktop
+            .screens_dir()
+            .join(format!("{}-{name}.png", self.test))
+    }
+}
+
+/// Imagemagick's real `import`; some machines shadow imagemagick tools in /usr/local/bin.
+fn import_program() -> &'static str {
+    if Path::new("/usr/bin/import").is_file() {
+        "/usr/bin/import"
+    } else {
+        "import"
+    }
+}
+
+fn run_x_tool(program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {program} (apt-get install x11-utils): {err}"));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn is_viewable(id: &str) -> bool {
+    run_x_tool("xwininfo", &["-id", id]).contains("Map State: IsViewable")
+}
+
+/// `(id, title)` of every window with a name in `xwininfo -root -tree` output, whose lines look
+/// like `     0x600003 "Hailuo Studio": ("hailuo-studio" "Hailuo-studio")  1200x800+40+0  +40+0`.
+fn named_windows(tree: &str) -> Vec<(String, String)> {
+    tree.lines()
+        .filter_map(|line| {
+            let (id, rest) = line.trim_start().split_once(' ')?;
+            if !id.starts_with("0x") {
+                return None;
+            }
+            let title = rest.strip_prefix('"')?.split_once("\":")?.0;
+            Some((id.to_owned(), title.to_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_titles_are_read_from_xwininfo_and_unnamed_windows_left_out() {
+        let tree = r#"
+xwininfo: Window id: 0x4a3 (the root window) (has no name)
+
+  Root window id: 0x4a3 (the root window) (has no name)
+  Parent window id: 0x0 (none)
+     3 children:
+     0x600003 "Hailuo Studio": ("hailuo-studio" "Hailuo-studio")  1200x800+40+0  +40+0
+        1 child:
+        0x600004 (has no name): ()  1x1+-1+-1  +39+-1
+     0x400001 "a \"quoted\" name": ()  10x10+0+0  +0+0
+"#;
+        assert_eq!(
+            named_windows(tree),
+            vec![
+                ("0x600003".to_owned(), "Hailuo Studio".to_owned()),
+                ("0x400001".to_owned(), r#"a \"quoted\" name"#.to_owned()),
+            ]
+        );
+    }
+}
