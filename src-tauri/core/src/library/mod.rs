@@ -163,7 +163,7 @@ impl Library {
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
         let folder = self.make_folder(now, &request.prompt)?;
-        let written = self.fill_new_folder(&folder, request, estimate, now);
+        let written = self.fill_new_folder(&folder, request, estimate, now, false);
         match written {
             Ok(generation) => {
                 sync_folder(&self.shared.root)
@@ -173,6 +173,30 @@ impl Library {
             }
             Err(err) => {
                 // Nothing was sent yet: a half-made folder would only confuse the next scan.
+                let _ = std::fs::remove_dir_all(&folder);
+                Err(err)
+            }
+        }
+    }
+
+    /// Like `create`, but the record starts in the `waiting` state: the generation joins the
+    /// local line and is sent when its turn comes (the line survives a restart).
+    pub fn create_waiting(
+        &self,
+        request: &GenerationRequest,
+        estimate: Cost,
+    ) -> Result<Generation, LibraryError> {
+        let now = local_now();
+        let folder = self.make_folder(now, &request.prompt)?;
+        let written = self.fill_new_folder(&folder, request, estimate, now, true);
+        match written {
+            Ok(generation) => {
+                sync_folder(&self.shared.root)
+                    .map_err(disk("save the library folder", &self.shared.root))?;
+                self.remember(generation.id.clone(), folder);
+                Ok(generation)
+            }
+            Err(err) => {
                 let _ = std::fs::remove_dir_all(&folder);
                 Err(err)
             }
@@ -201,6 +225,7 @@ impl Library {
         request: &GenerationRequest,
         estimate: Cost,
         now: OffsetDateTime,
+        waiting: bool,
     ) -> Result<Generation, LibraryError> {
         let first_frame_file = match &request.first_frame {
             Some(FirstFrame::Picture { mime, bytes }) => {
@@ -212,7 +237,11 @@ impl Library {
             _ => None,
         };
         let recorded = RecordedRequest::from_request(request, first_frame_file.as_deref());
-        let generation = Generation::new(recorded, Some(estimate), now);
+        let generation = if waiting {
+            Generation::waiting(recorded, Some(estimate), now)
+        } else {
+            Generation::new(recorded, Some(estimate), now)
+        };
         write_record(folder, &generation)?;
         Ok(generation)
     }
