@@ -184,8 +184,18 @@ impl Library {
         estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
+        self.create_in_state(request, estimate, now, false)
+    }
+
+    fn create_in_state(
+        &self,
+        request: &GenerationRequest,
+        estimate: &Quote,
+        now: OffsetDateTime,
+        waiting: bool,
+    ) -> Result<Generation, LibraryError> {
         let folder = self.make_folder(now, &request.prompt)?;
-        let written = self.fill_new_folder(&folder, request, estimate, now);
+        let written = self.fill_new_folder(&folder, request, estimate, now, waiting);
         match written {
             Ok(generation) => {
                 sync_folder(&self.shared.root)
@@ -199,6 +209,16 @@ impl Library {
                 Err(err)
             }
         }
+    }
+
+    /// Like `create`, but the record starts in the `waiting` state: the generation joins the
+    /// local line and is sent when its turn comes (the line survives a restart).
+    pub fn create_waiting(
+        &self,
+        request: &GenerationRequest,
+        estimate: &Quote,
+    ) -> Result<Generation, LibraryError> {
+        self.create_in_state(request, estimate, local_now(), true)
     }
 
     fn make_folder(&self, now: OffsetDateTime, prompt: &str) -> Result<PathBuf, LibraryError> {
@@ -223,6 +243,7 @@ impl Library {
         request: &GenerationRequest,
         estimate: &Quote,
         now: OffsetDateTime,
+        waiting: bool,
     ) -> Result<Generation, LibraryError> {
         let first_frame_file = match &request.first_frame {
             Some(FirstFrame::Picture { mime, bytes }) => {
@@ -234,7 +255,11 @@ impl Library {
             _ => None,
         };
         let recorded = RecordedRequest::from_request(request, first_frame_file.as_deref());
-        let generation = Generation::new(recorded, Some(estimate.into()), now);
+        let generation = if waiting {
+            Generation::waiting(recorded, Some(estimate.into()), now)
+        } else {
+            Generation::new(recorded, Some(estimate.into()), now)
+        };
         write_record(folder, &generation)?;
         Ok(generation)
     }

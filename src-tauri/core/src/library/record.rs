@@ -55,6 +55,9 @@ impl std::fmt::Display for GenerationId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GenerationState {
+    /// On disk, waiting in the local line for its turn to be sent (the provider's limit on
+    /// generations at once). Nothing has left the machine: not charged.
+    Waiting,
     /// The record is on disk and the submit request is about to leave (or is on its way).
     Submitting,
     Queued,
@@ -74,6 +77,8 @@ impl GenerationState {
     pub fn can_become(self, next: GenerationState) -> bool {
         use GenerationState::*;
         match self {
+            // Only a waiting generation is ever sent: its record was on disk first.
+            Waiting => matches!(next, Submitting | Cancelled),
             Submitting => matches!(next, Queued | Running | Failed | Cancelled | Unknown),
             Queued => matches!(next, Running | Downloading | Failed | Cancelled),
             Running => matches!(next, Downloading | Failed | Cancelled),
@@ -98,6 +103,7 @@ impl GenerationState {
     /// How the library names the state to a creator.
     pub fn label(self) -> &'static str {
         match self {
+            GenerationState::Waiting => "Waiting its turn",
             GenerationState::Submitting => "Sending",
             GenerationState::Queued => "Waiting in the provider's queue",
             GenerationState::Running => "Being made",
@@ -303,6 +309,20 @@ impl Generation {
         }
     }
 
+    /// A new record in the `waiting` state: in the local line, not sent yet.
+    pub fn waiting(
+        request: RecordedRequest,
+        estimated_cost: Option<EstimatedCost>,
+        now: OffsetDateTime,
+    ) -> Self {
+        let mut generation = Generation::new(request, estimated_cost, now);
+        generation.state = GenerationState::Waiting;
+        for change in &mut generation.history {
+            change.state = GenerationState::Waiting;
+        }
+        generation
+    }
+
     /// Moves to `next` if the state machine allows it, and records when. Staying in the same
     /// state is not a change: nothing is recorded.
     pub fn advance(
@@ -359,7 +379,8 @@ mod tests {
     use time::macros::datetime;
     use GenerationState::*;
 
-    const ALL: [GenerationState; 8] = [
+    const ALL: [GenerationState; 9] = [
+        Waiting,
         Submitting,
         Queued,
         Running,
@@ -414,9 +435,12 @@ mod tests {
     }
 
     #[test]
-    fn nothing_goes_back_to_submitting() {
+    fn only_a_waiting_generation_is_ever_sent() {
         for from in ALL {
-            assert!(!from.can_become(Submitting), "{from:?}");
+            assert_eq!(from.can_become(Submitting), from == Waiting, "{from:?}");
+        }
+        for from in ALL {
+            assert!(!from.can_become(Waiting), "{from:?}");
         }
     }
 

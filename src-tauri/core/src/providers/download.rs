@@ -174,7 +174,7 @@ async fn attempt(
         StatusCode::RANGE_NOT_SATISFIABLE => {
             let whole = content_range_total(&response).or(link.expected_bytes);
             if have > 0 && whole == Some(have) {
-                return finish(part, have).await;
+                return finish(client, part, have).await;
             }
             remove_part(part).await?;
             return Err(Setback::Retry {
@@ -291,7 +291,7 @@ async fn attempt(
             progressed,
         });
     }
-    Ok(position)
+    finish(client, part, position).await
 }
 
 /// Writes chunks to the file on a blocking thread, straight from the network buffers: no
@@ -339,16 +339,35 @@ impl DiskWriter {
 
 /// Makes the bytes durable before the file is called complete: a paid video is never lost to
 /// a crash right after "done".
-async fn finish(part: &Path, bytes: u64) -> Result<u64, Setback> {
-    let file = tokio::fs::OpenOptions::new()
+/// It must also be an MP4 (an `ftyp` box first): an error page saved as a video would look
+/// like a paid video lost.
+async fn finish(client: &ProviderClient, part: &Path, bytes: u64) -> Result<u64, Setback> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::OpenOptions::new()
+        .read(true)
         .append(true)
         .open(part)
         .await
         .map_err(|err| Setback::Stop(disk_error(part, err)))?;
+    let mut head = [0u8; 8];
+    let read = file.read_exact(&mut head).await;
+    if read.is_err() || !is_mp4_head(&head) {
+        remove_part(part).await?;
+        return Err(Setback::Stop(ProviderError::UnexpectedAnswer {
+            provider: client.provider(),
+            what: "a file that is not an MP4 video".into(),
+            said: ProviderSaid::default(),
+        }));
+    }
     file.sync_all()
         .await
         .map_err(|err| Setback::Stop(disk_error(part, err)))?;
     Ok(bytes)
+}
+
+/// An MP4 file starts with a box whose type is `ftyp` (bytes 4 to 8).
+pub(crate) fn is_mp4_head(head: &[u8]) -> bool {
+    head.get(4..8) == Some(b"ftyp".as_slice())
 }
 
 async fn remove_part(part: &Path) -> Result<(), Setback> {
@@ -392,6 +411,13 @@ mod tests {
         );
         assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
         assert_eq!(parse_content_range("items 0-9/10"), None);
+    }
+
+    #[test]
+    fn only_a_file_starting_with_an_ftyp_box_is_an_mp4() {
+        assert!(is_mp4_head(b"\0\0\0\x20ftypisom"));
+        assert!(!is_mp4_head(b"<html><body>"));
+        assert!(!is_mp4_head(b"\0\0"));
     }
 
     #[test]
