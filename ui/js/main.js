@@ -4,6 +4,9 @@ import { studio } from "./tauri.js";
 import { showWelcome } from "./views/welcome.js";
 import { showCreate } from "./views/create.js";
 import { showSettings } from "./views/settings.js";
+import { startQueue } from "./views/queue.js";
+import { keptFirstFrame } from "./first-frame.js";
+import { remixSettings } from "./queue-words.js";
 import { el, showError } from "./dom.js";
 
 const view = document.getElementById("view");
@@ -21,10 +24,14 @@ const compose = {
 };
 
 let status = null;
+/** The Create screen's handle while it is the one shown. */
+let createScreen = null;
 
 /** The screens reachable from the top bar. */
 const screens = {
-  create: () => showCreate(view, { compose, providersWithKeys: status.providersWithKeys }),
+  create: () => {
+    createScreen = showCreate(view, { compose, providersWithKeys: status.providersWithKeys });
+  },
   settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
 
@@ -49,6 +56,15 @@ function notify(message) {
   );
 }
 
+/** A generation's prompt, settings and first frame back into Compose, to vary it. */
+function remix(card) {
+  Object.assign(compose, remixSettings(card));
+  const kept = keptFirstFrame(card);
+  compose.firstFrame = kept?.kind === "link" ? { kind: "link", url: kept.url } : null;
+  go("create");
+  if (kept?.kind === "path") createScreen.takeFirstFramePath(kept.path);
+}
+
 function go(name) {
   for (const tab of tabs) {
     if (tab.dataset.view === name) tab.setAttribute("aria-current", "page");
@@ -63,6 +79,8 @@ async function start() {
     status = await studio.appStatus();
     document.getElementById("app").dataset.version = status.version;
     for (const notice of status.notices ?? []) notify(notice);
+    // From the start, so generations left running last time are followed (and downloaded) at once.
+    startQueue({ onRemix: remix });
     // Settings only decorate the start; a problem with them must not keep the studio closed.
     const settings = await studio.getSettings().catch(() => null);
     applyTheme(settings?.theme);

@@ -40,11 +40,59 @@ export const studio = {
   spendingSummary: (budgets = null) => call("spending_summary", { budgets, utcOffsetMinutes: utcOffsetMinutes() }),
   /** Opens a save dialog; resolves to the file's path, or null when cancelled. */
   exportSpendingCsv: () => call("export_spending_csv", { utcOffsetMinutes: utcOffsetMinutes() }),
+
+  /** First frames answer `{path, ...FirstFrameReport}`; the picker answers null when cancelled. */
+  inspectFirstFrame: (path) => call("inspect_first_frame", { path }),
+  pickFirstFrame: () => call("pick_first_frame"),
+  /** Pasted picture bytes go as the raw request body, not as JSON numbers. */
+  inspectPastedFirstFrame: (bytes) => call("inspect_pasted_first_frame", bytes),
+
+  /** Queues a paid generation; answers its `GenerationCard`. */
+  startGeneration: (request) => call("start_generation", { request }),
+  /**
+   * Calls `onCard(card)` with every unfinished generation, then again each time one changes.
+   * Resolves once the app has started sending.
+   */
+  watchGenerations: (onCard) => {
+    if (!tauri) return call("watch_generations");
+    const onChange = new tauri.core.Channel();
+    onChange.onmessage = onCard;
+    return call("watch_generations", { onChange });
+  },
+  checkGenerationNow: (id) => call("check_generation_now", { id }),
+  stopTrackingGeneration: (id) => call("stop_tracking_generation", { id }),
+  /** A NEW paid generation with the same settings: ask the creator first. */
+  retryGeneration: (id) => call("retry_generation", { id }),
 };
 
 /** The creator's offset from UTC in minutes, so days and months end at their own midnight. */
 function utcOffsetMinutes() {
   return -new Date().getTimezoneOffset();
+}
+
+/**
+ * Calls `handler` with `{type: "over"}` while files are dragged over the window, `{type: "leave"}`
+ * when they leave, and `{type: "drop", paths}` when they are dropped. The OS hands Tauri the drop
+ * (the page itself only ever sees file names), so this is the only way to get the files' paths.
+ * Returns a function that stops listening.
+ */
+export async function onFileDrop(handler) {
+  if (!tauri) return () => {};
+  const forward = ({ payload }) => {
+    if (payload.type === "drop") handler({ type: "drop", paths: payload.paths ?? [] });
+    else if (payload.type === "leave") handler({ type: "leave" });
+    else handler({ type: "over" });
+  };
+  const webview = tauri.webview?.getCurrentWebview?.();
+  if (webview?.onDragDropEvent) return webview.onDragDropEvent(forward);
+  // Older globals: the same events, by name.
+  const stops = await Promise.all([
+    tauri.event.listen("tauri://drag-enter", () => handler({ type: "over" })),
+    tauri.event.listen("tauri://drag-over", () => handler({ type: "over" })),
+    tauri.event.listen("tauri://drag-leave", () => handler({ type: "leave" })),
+    tauri.event.listen("tauri://drag-drop", (event) => handler({ type: "drop", paths: event.payload?.paths ?? [] })),
+  ]);
+  return () => stops.forEach((stop) => stop());
 }
 
 /** Listens to an app-wide notice; returns a function that stops listening. */

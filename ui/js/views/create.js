@@ -1,19 +1,38 @@
-// The Create screen: write a prompt, pick settings, see the price, generate.
+// The Create screen: write a prompt, add a first frame, pick settings, see the price, generate,
+// and follow the generations in the queue beside it.
 
 import { el } from "../dom.js";
-import { studio } from "../tauri.js";
+import { studio, onFileDrop } from "../tauri.js";
 import { formatMoney } from "../money.js";
+import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
 import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
+import { requestOf, startRequestOf } from "../request.js";
+import { firstFrameArea } from "./first-frame.js";
+import { queuePanel, showCard } from "./queue.js";
 
 const MAX_PROMPT_CHARS = 2000;
 
-const PROVIDER_NAMES = {
-  "minimax-global": "MiniMax",
-  "minimax-china": "MiniMax China",
-  openrouter: "OpenRouter",
-  linkmodel: "LinkModel",
-};
-const MODEL_NAMES = { "hailuo-2.3": "Hailuo 2.3", "hailuo-2.3-fast": "Hailuo 2.3 Fast" };
+/** The Create screen on display, if any: OS drops and pastes go to its first-frame area. */
+let current = null;
+
+// Registered once for the whole run: the screen is rebuilt each time it is shown.
+onFileDrop((drop) => {
+  if (!current?.isShown()) return;
+  if (drop.type === "drop") {
+    current.firstFrame.setDragging(false);
+    current.firstFrame.takeDropped(drop.paths);
+  } else {
+    current.firstFrame.setDragging(drop.type === "over");
+  }
+});
+
+document.addEventListener("paste", (event) => {
+  if (!current?.isShown()) return;
+  const picture = [...(event.clipboardData?.files ?? [])].find((file) => file.type.startsWith("image/"));
+  if (!picture) return; // text pastes go where the creator pasted them
+  event.preventDefault();
+  current.firstFrame.takePasted(picture);
+});
 
 /** Characters as the model counts them (code points, so Chinese and emoji count once each). */
 export function promptLength(text) {
@@ -89,9 +108,11 @@ export function showCreate(container, { compose, providersWithKeys }) {
     ]),
   ]);
 
-  const checkout = checkoutPanel(compose, providersWithKeys);
+  const firstFrame = firstFrameArea(compose, () => refresh());
+  const checkout = checkoutPanel(compose, providersWithKeys, firstFrame);
 
   let refreshing = 0;
+  let frameDrawnFor = compose.provider;
   async function refresh() {
     const mine = ++refreshing;
     let choices;
@@ -110,28 +131,33 @@ export function showCreate(container, { compose, providersWithKeys }) {
     );
     optimizerRow.hidden = !compose.provider.startsWith("minimax");
     problem.textContent = choices.problem ?? "";
+    // The first frame's words depend on the service (LinkModel takes links only); redrawn only
+    // when it changes, so a link being typed is not wiped by each keystroke in the prompt.
+    if (frameDrawnFor !== compose.provider) {
+      frameDrawnFor = compose.provider;
+      firstFrame.render();
+    }
     checkout.update(choices);
     container.dispatchEvent(new CustomEvent("compose-changed", { detail: { choices } }));
   }
 
-  container.replaceChildren(
-    el("section", { className: "create", dataset: { testid: "create-screen" } }, [
-      el("div", { className: "compose panel" }, [
-        el("div", { className: "field-head" }, [
-          el("label", { htmlFor: "prompt", className: "field-label", textContent: "Describe your video" }),
-          count,
-        ]),
-        prompt,
-        cameraNote,
-        picker,
-        el("div", { id: "first-frame-slot" }),
-        settings,
-        optimizerRow,
-        problem,
+  const screen = el("section", { className: "create", dataset: { testid: "create-screen" } }, [
+    el("div", { className: "compose panel" }, [
+      el("div", { className: "field-head" }, [
+        el("label", { htmlFor: "prompt", className: "field-label", textContent: "Describe your video" }),
+        count,
       ]),
-      checkout.element,
+      prompt,
+      cameraNote,
+      picker,
+      firstFrame.element,
+      settings,
+      optimizerRow,
+      problem,
     ]),
-  );
+    el("div", { className: "create-side" }, [checkout.element, queuePanel()]),
+  ]);
+  container.replaceChildren(screen);
   prompt.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !checkout.generate.disabled) {
       event.preventDefault();
@@ -141,16 +167,36 @@ export function showCreate(container, { compose, providersWithKeys }) {
 
   updateCount();
   refresh();
-  return { refresh };
+  current = { firstFrame, isShown: () => screen.isConnected };
+  return {
+    refresh,
+    /** Puts a picture on this computer in as the first frame (a remixed generation's). */
+    takeFirstFramePath: (path) => firstFrame.takePath(path),
+  };
+}
+
+/** Lead words for a refused Generate, by the error's kind; the message itself follows. */
+const REFUSALS = {
+  "over-budget": "Over your monthly budget",
+  "no-key": "No key for this service",
+  "invalid-request": "Not ready to generate",
+  unpriced: "No price for this video",
+  "keyring-unavailable": "Your keys cannot be read",
+};
+
+/** Refusals that happen before anything is sent, so nothing can have been charged. */
+function refusedBeforeSending(kind) {
+  return kind in REFUSALS || kind.startsWith("first-frame");
 }
 
 /** The price before paying, the same video elsewhere, and the Generate button with its price. */
-function checkoutPanel(compose, providersWithKeys) {
+function checkoutPanel(compose, providersWithKeys, firstFrame) {
   const price = el("div", { className: "price-big" });
   const line = el("div", { className: "price-line" });
   const basis = el("div", { className: "price-basis muted" });
   const elsewhere = el("ul", { className: "elsewhere" });
   const warning = el("p", { className: "checkout-warning", role: "alert" });
+  const outcome = el("div", { className: "generate-outcome", ariaLive: "polite", dataset: { testid: "generate-outcome" } });
   const generate = el("button", {
     type: "button",
     className: "button primary generate",
@@ -163,11 +209,43 @@ function checkoutPanel(compose, providersWithKeys) {
     elsewhere,
     warning,
     generate,
+    outcome,
     el("p", { className: "shortcut muted", textContent: "Ctrl+Enter to generate" }),
   ]);
 
+  let starting = false;
+  let lastChoices = null;
+  generate.addEventListener("click", async () => {
+    if (starting || generate.disabled) return;
+    starting = true;
+    generate.disabled = true;
+    const label = generate.textContent;
+    generate.textContent = "Starting…";
+    outcome.replaceChildren();
+    try {
+      const card = await studio.startGeneration(startRequestOf(compose));
+      showCard(card);
+      outcome.replaceChildren(el("p", { className: "generate-started", dataset: { testid: "generate-started" }, textContent: "Started. Follow it below; the video goes to your library when it is ready." }));
+    } catch (err) {
+      // Everything typed stays as it was: only the words next to the button change.
+      const kind = err.kind || "internal";
+      outcome.replaceChildren(
+        el("div", { className: "generate-refused", role: "alert", dataset: { testid: "generate-refused", kind } }, [
+          el("strong", { textContent: REFUSALS[kind] ?? "The video was not started" }),
+          el("p", { textContent: err.message }),
+          refusedBeforeSending(kind) ? el("p", { className: "muted", textContent: "Nothing was sent, so nothing was charged." }) : null,
+        ]),
+      );
+    } finally {
+      starting = false;
+      generate.textContent = label;
+      if (lastChoices) update(lastChoices);
+    }
+  });
+
   let quoting = 0;
   async function update(choices) {
+    lastChoices = choices;
     const mine = ++quoting;
     let answer = null;
     let failure = null;
@@ -206,26 +284,16 @@ function checkoutPanel(compose, providersWithKeys) {
         ),
     );
     const noKey = !providersWithKeys.includes(compose.provider);
-    warning.textContent = answer.overBudget ?? (noKey ? `Add a ${PROVIDER_NAMES[compose.provider]} key in Settings to generate here.` : "");
-    generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
-    generate.disabled = Boolean(choices.problem || answer.overBudget || noKey);
+    const frameProblem = firstFrame.problem();
+    warning.textContent =
+      answer.overBudget ?? (noKey ? `Add a ${PROVIDER_NAMES[compose.provider]} key in Settings to generate here.` : (frameProblem ?? ""));
+    if (!starting) generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
+    generate.disabled = Boolean(starting || choices.problem || answer.overBudget || noKey || frameProblem);
   }
 
   return { element, update, generate };
 }
 
-/** The request as the Rust side reads it. */
-export function requestOf(compose) {
-  return {
-    provider: compose.provider,
-    model: compose.model,
-    prompt: compose.prompt,
-    firstFrame: compose.firstFrame ?? null,
-    duration: compose.duration,
-    resolution: compose.resolution,
-    promptOptimizer: compose.promptOptimizer,
-    fastPretreatment: false,
-  };
 }
 
 /** A row of buttons for one setting; disabled ones say why on hover and to screen readers. */

@@ -1,0 +1,157 @@
+// How a generation card reads in the queue: time, time left, download, cost and warnings, in the
+// creator's words. Plain functions over the `GenerationCard` JSON, so node can test them.
+
+import { formatMoney } from "./money.js";
+
+/** States after which nothing more happens to a generation. */
+const FINISHED = new Set(["done", "failed", "cancelled"]);
+/** States in which the video is being made, or waits to be. */
+const MAKING = new Set(["waiting", "submitting", "queued", "running"]);
+
+export function isFinished(card) {
+  return FINISHED.has(card.state);
+}
+
+/** Whether the app still follows this generation (asks the service, will download it). */
+export function isTracked(card) {
+  return !isFinished(card) && !card.stopped;
+}
+
+/**
+ * Seconds since the generation started, counted on from the card's `elapsedSeconds` by the time
+ * since the card arrived; a finished or no longer followed generation's clock stands still.
+ */
+export function liveElapsed(card, receivedAtMs, nowMs) {
+  if (!isTracked(card)) return card.elapsedSeconds;
+  return card.elapsedSeconds + Math.max(0, Math.floor((nowMs - receivedAtMs) / 1000));
+}
+
+/** `45 s`, `3 min 05 s`, `1 h 02 min`. */
+export function elapsedWords(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+/**
+ * How long is left, judged from how long the same kind of video took on this computer before
+ * (`expectedSeconds`); without a past one, the services' own range. Null once it is no longer
+ * being made.
+ */
+export function timeLeftWords(card, elapsed) {
+  if (!MAKING.has(card.state) || card.stopped) return null;
+  if (card.expectedSeconds == null) return "Usually takes 1 to 10 minutes";
+  const left = card.expectedSeconds - elapsed;
+  if (left <= 0) return "Taking longer than usual";
+  if (left <= 90) return "About a minute left";
+  return `About ${Math.round(left / 60)} min left`;
+}
+
+/** The download's progress from 0 to 100, or null when its size is not known yet. */
+export function downloadPercent(download) {
+  if (!download || !download.total) return null;
+  return Math.min(100, Math.floor((download.bytes / download.total) * 100));
+}
+
+/** `Downloading: 45% of 5.9 MB`, or `Downloading: 2.4 MB so far` without a known size. */
+export function downloadWords(download) {
+  if (!download) return null;
+  const percent = downloadPercent(download);
+  if (percent === null) return `Downloading: ${mb(download.bytes)} so far`;
+  return `Downloading: ${percent}% of ${mb(download.total)}`;
+}
+
+function mb(bytes) {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
+/**
+ * The cost line: what was charged when the service said so, otherwise the estimate, marked as
+ * one. `detail` says where the figure comes from.
+ */
+export function costWords(card) {
+  const { estimate, charged, currency, basis } = card.cost;
+  const money = (amount) => formatMoney({ amount, currency });
+  if (charged != null) {
+    if (Number(charged) === 0) return { text: "Not charged", detail: basis, known: true };
+    return { text: `Charged ${money(charged)}`, detail: basis, known: true };
+  }
+  if (card.mayHaveBeenCharged) {
+    return { text: `May have been charged about ${money(estimate)}`, detail: basis, known: false };
+  }
+  if (card.state === "failed" || card.state === "cancelled") {
+    return { text: "Not charged", detail: basis, known: false };
+  }
+  if (card.state === "waiting") return { text: `Will cost about ${money(estimate)}`, detail: basis, known: false };
+  return { text: `About ${money(estimate)}`, detail: basis, known: false };
+}
+
+/** The warnings a card carries, most pressing first. */
+export function flagWords(card) {
+  const flags = [];
+  if (card.mayHaveBeenCharged && card.cost.charged == null) {
+    flags.push({
+      kind: "charged",
+      text: "May have been charged: the service did not say whether this cost money. Check your account with the service.",
+    });
+  }
+  if (card.offline && isTracked(card)) {
+    flags.push({ kind: "offline", text: "Offline: the app will check again when the connection is back." });
+  }
+  if (card.longRunning && isTracked(card)) {
+    flags.push({
+      kind: "long",
+      text: "Running over 30 minutes at the service. It may still finish; the app keeps checking.",
+    });
+  }
+  if (card.stopped && !isFinished(card)) {
+    flags.push({
+      kind: "stopped",
+      text: "No longer followed: the app will not download it, even if the service finishes it.",
+    });
+  }
+  return flags;
+}
+
+/** The buttons a card offers in its state. */
+export function cardActions(card) {
+  const tracked = isTracked(card);
+  return {
+    open: Boolean(card.videoUrl),
+    remix: true,
+    copyPrompt: Boolean(card.prompt),
+    checkNow: tracked && card.state !== "waiting",
+    stopTracking: tracked,
+    retry: card.state === "failed" || card.state === "cancelled" || (card.stopped && !isFinished(card)),
+  };
+}
+
+/** What stopping costs, said before the creator confirms. */
+export function stopWarning(card) {
+  if (card.state === "waiting") {
+    return "It has not been sent to the service yet, so nothing will be charged.";
+  }
+  return "The service may still finish this video and charge you for it, but the app will no longer check on it or download it.";
+}
+
+/** Newest first, as a creator reads a queue. */
+export function sortCards(cards) {
+  return [...cards].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
+/** `MiniMax · Hailuo 2.3 · 768P · 6 s`. */
+export function settingsLine(card, providerNames, modelNames) {
+  return [providerNames[card.provider] ?? card.provider, modelNames[card.model] ?? card.model, card.resolution, `${card.duration} s`].join(" · ");
+}
+
+/** Where the card's prompt would go back into Compose: its settings, as the request holds them. */
+export function remixSettings(card) {
+  return {
+    provider: card.provider,
+    model: card.model,
+    prompt: card.prompt ?? "",
+    duration: card.duration,
+    resolution: card.resolution,
+  };
+}

@@ -1,0 +1,324 @@
+// The queue: one card per generation being made (and those finished since the app opened), fed by
+// the app from start-up, with what the creator can do with each.
+
+import { el } from "../dom.js";
+import { studio } from "../tauri.js";
+import { formatMoney } from "../money.js";
+import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
+import {
+  cardActions,
+  costWords,
+  downloadPercent,
+  downloadWords,
+  elapsedWords,
+  flagWords,
+  isTracked,
+  liveElapsed,
+  settingsLine,
+  sortCards,
+  stopWarning,
+  timeLeftWords,
+} from "../queue-words.js";
+
+/** id → `{card, receivedAt}`: the latest card of each generation and when it arrived. */
+const known = new Map();
+/** id → the inline question or problem open on a card, kept across updates of that card. */
+const open = new Map();
+/** id → the card's element, so an update replaces only its own card. */
+const shown = new Map();
+
+const list = el("div", { className: "queue-list", dataset: { testid: "queue-list" } });
+const empty = el("p", {
+  className: "queue-empty muted",
+  textContent: "Videos you generate appear here while they are made, and go to your library when they are ready.",
+});
+const trouble = el("p", { className: "queue-trouble", role: "status" });
+const count = el("span", { className: "queue-count muted", ariaLive: "polite" });
+const panel = el("section", { className: "queue panel", ariaLabel: "Your generations", dataset: { testid: "queue" } }, [
+  el("div", { className: "queue-head" }, [el("h2", { textContent: "Your generations" }), count]),
+  trouble,
+  empty,
+  list,
+]);
+const player = playerDialog();
+
+let remix = () => {};
+
+/** The queue's panel; the same element every time, so it keeps its cards across screens. */
+export function queuePanel() {
+  return panel;
+}
+
+/**
+ * Starts following generations for the whole run. `onRemix(card)` puts a card's prompt, settings
+ * and first frame back into Compose.
+ */
+export async function startQueue({ onRemix }) {
+  remix = onRemix;
+  setInterval(tick, 1000);
+  try {
+    await studio.watchGenerations(showCard);
+    trouble.textContent = "";
+  } catch (err) {
+    trouble.textContent = `Generations in progress cannot be followed right now: ${err.message}`;
+  }
+}
+
+/** Shows a card, new or updated (from the watch, Generate, or a card's own action). */
+export function showCard(card) {
+  known.set(card.id, { card, receivedAt: Date.now() });
+  draw(card);
+}
+
+/** Draws a known card again (a question opened or closed) without resetting its clock. */
+function draw(card) {
+  const fresh = cardElement(card);
+  const old = shown.get(card.id);
+  shown.set(card.id, fresh);
+  if (old?.isConnected) old.replaceWith(fresh);
+  else placeInOrder(card, fresh);
+  summarise();
+}
+
+function placeInOrder(card, element) {
+  const order = sortCards([...known.values()].map((k) => k.card));
+  const next = order[order.findIndex((c) => c.id === card.id) + 1];
+  const before = next && shown.get(next.id);
+  if (before?.isConnected) list.insertBefore(element, before);
+  else list.append(element);
+}
+
+function summarise() {
+  const cards = [...known.values()].map((k) => k.card);
+  const making = cards.filter(isTracked).length;
+  count.textContent = making ? `${making} in progress` : "";
+  empty.hidden = cards.length > 0;
+}
+
+/** Moves every running clock on by a second's worth, without redrawing the cards. */
+function tick() {
+  const now = Date.now();
+  for (const { card, receivedAt } of known.values()) {
+    if (!isTracked(card)) continue;
+    const time = shown.get(card.id)?.querySelector(".gen-time");
+    if (time) time.textContent = timeWords(card, liveElapsed(card, receivedAt, now));
+  }
+}
+
+function timeWords(card, elapsed) {
+  return [elapsedWords(elapsed), timeLeftWords(card, elapsed)].filter(Boolean).join(" · ");
+}
+
+function cardElement(card) {
+  const { receivedAt } = known.get(card.id);
+  const actions = cardActions(card);
+  const cost = costWords(card);
+  const percent = downloadPercent(card.download);
+  const error = card.error && !card.stateWords.includes(card.error.message) ? card.error.message : null;
+  return el("article", { className: `gen-card state-${card.state}${card.stopped ? " stopped" : ""}`, dataset: { testid: "generation-card", id: card.id, state: card.state } }, [
+    thumbnail(card),
+    el("div", { className: "gen-main" }, [
+      el("p", { className: "gen-prompt", title: card.prompt, textContent: card.prompt || "No prompt: the video follows the first frame." }),
+      el("p", { className: "gen-settings muted", textContent: settingsLine(card, PROVIDER_NAMES, MODEL_NAMES) }),
+      el("p", { className: "gen-state" }, [
+        el("strong", { dataset: { testid: "card-state" }, textContent: card.stateWords }),
+        el("span", { className: "gen-time muted", textContent: timeWords(card, liveElapsed(card, receivedAt, Date.now())) }),
+      ]),
+      card.state === "downloading" && card.download
+        ? el("div", { className: "gen-download" }, [
+            el("progress", { max: 100, value: percent ?? undefined, ariaLabel: "Download" }),
+            el("span", { className: "muted", textContent: downloadWords(card.download) }),
+          ])
+        : null,
+      error ? el("p", { className: "gen-error", textContent: error }) : null,
+      el("p", { className: `gen-cost${cost.known ? " known" : ""}`, title: cost.detail, dataset: { testid: "card-cost" } }, [
+        el("span", { textContent: cost.text }),
+        cost.known ? null : el("span", { className: "muted", textContent: " · estimate" }),
+      ]),
+      ...flagWords(card).map((flag) => el("p", { className: `gen-flag flag-${flag.kind}`, textContent: flag.text })),
+      actionRow(card, actions),
+      openQuestion(card),
+    ]),
+  ]);
+}
+
+function thumbnail(card) {
+  const picture = card.firstFrameUrl
+    ? el("img", { src: card.firstFrameUrl, alt: "First frame", loading: "lazy" })
+    : el("span", { className: "gen-thumb-text", ariaHidden: "true", textContent: "Aa" });
+  if (!card.videoUrl) return el("div", { className: "gen-thumb" }, [picture]);
+  return el("button", { type: "button", className: "gen-thumb playable", title: "Play", ariaLabel: "Play the video", onclick: () => player.play(card) }, [
+    picture,
+    el("span", { className: "play-mark", ariaHidden: "true", textContent: "▶" }),
+  ]);
+}
+
+function actionRow(card, actions) {
+  const button = (label, testid, onclick, primary = false) =>
+    el("button", { type: "button", className: `button small${primary ? " primary" : ""}`, textContent: label, dataset: { testid }, onclick });
+  return el("div", { className: "gen-actions" }, [
+    actions.open ? button("Play", "card-open", () => player.play(card), true) : null,
+    actions.remix ? button("Remix", "card-remix", () => remix(card)) : null,
+    actions.copyPrompt ? button("Copy prompt", "card-copy", (event) => copyPrompt(card, event.currentTarget)) : null,
+    actions.checkNow ? button("Check now", "card-check", (event) => checkNow(card, event.currentTarget)) : null,
+    actions.retry ? button("Make again…", "card-retry", () => askRetry(card)) : null,
+    actions.stopTracking ? button("Stop following…", "card-stop", () => ask(card, { kind: "stop" })) : null,
+  ]);
+}
+
+function ask(card, question) {
+  open.set(card.id, question);
+  draw(known.get(card.id).card);
+}
+
+/** Closes the card's question; `updated` is the card an action answered, if any. */
+function settle(card, updated = null) {
+  open.delete(card.id);
+  if (updated) showCard(updated);
+  else draw(known.get(card.id).card);
+}
+
+/** The question or problem open on a card: confirm stop, confirm a paid retry, or a failed action. */
+function openQuestion(card) {
+  const question = open.get(card.id);
+  if (!question) return null;
+  const cancel = el("button", { type: "button", className: "button small", textContent: "Cancel", onclick: () => settle(card) });
+  if (question.kind === "problem") {
+    return el("div", { className: "confirm", role: "alert" }, [
+      el("p", { textContent: question.message }),
+      el("div", { className: "actions" }, [el("button", { type: "button", className: "button small", textContent: "OK", onclick: () => settle(card) })]),
+    ]);
+  }
+  if (question.kind === "stop") {
+    return el("div", { className: "confirm", dataset: { testid: "confirm-stop" } }, [
+      el("p", { textContent: `Stop following this generation? ${stopWarning(card)}` }),
+      el("div", { className: "actions" }, [
+        cancel,
+        el("button", {
+          type: "button",
+          className: "button small danger",
+          textContent: "Stop following",
+          dataset: { testid: "confirm-stop-yes" },
+          onclick: () => act(card, () => studio.stopTrackingGeneration(card.id)),
+        }),
+      ]),
+    ]);
+  }
+  // A retry: a new paid generation, so its price comes first.
+  if (!question.quote) return el("div", { className: "confirm" }, [el("p", { className: "muted", textContent: question.failure ?? "Working out the price…" }), el("div", { className: "actions" }, [cancel])]);
+  const { quote, overBudget } = question.quote;
+  const price = `${quote.basis.kind === "estimate" ? "about " : ""}${formatMoney(quote.price)}`;
+  return el("div", { className: "confirm", dataset: { testid: "confirm-retry" } }, [
+    el("p", { textContent: `Make this video again? It is a new generation at ${PROVIDER_NAMES[quote.provider]} and costs ${price}.` }),
+    overBudget ? el("p", { className: "checkout-warning", textContent: overBudget }) : null,
+    el("div", { className: "actions" }, [
+      cancel,
+      el("button", {
+        type: "button",
+        className: "button small primary",
+        textContent: `Make it again · ${price}`,
+        disabled: Boolean(overBudget),
+        dataset: { testid: "confirm-retry-yes" },
+        onclick: async (event) => {
+          event.currentTarget.disabled = true;
+          try {
+            const fresh = await studio.retryGeneration(card.id);
+            settle(card);
+            showCard(fresh);
+          } catch (err) {
+            ask(card, { kind: "problem", message: `It was not started: ${err.message}` });
+          }
+        },
+      }),
+    ]),
+  ]);
+}
+
+async function askRetry(card) {
+  ask(card, { kind: "retry" });
+  try {
+    const quote = await studio.quoteGeneration(requestOfCard(card));
+    if (open.get(card.id)?.kind === "retry") ask(card, { kind: "retry", quote });
+  } catch (err) {
+    if (open.get(card.id)?.kind === "retry") ask(card, { kind: "retry", failure: `The price could not be worked out, so it cannot be made again from here: ${err.message}` });
+  }
+}
+
+/** The request a card was made from, as `quote_generation` reads it. */
+function requestOfCard(card) {
+  const extension = card.firstFrameUrl?.split(/[?#]/)[0].split(".").pop()?.toLowerCase();
+  const mime = { png: "image/png", webp: "image/webp" }[extension] ?? "image/jpeg";
+  return {
+    provider: card.provider,
+    model: card.model,
+    prompt: card.prompt ?? "",
+    firstFrame: card.firstFrameUrl ? { kind: "picture", mime } : null,
+    duration: card.duration,
+    resolution: card.resolution,
+    promptOptimizer: true,
+    fastPretreatment: false,
+  };
+}
+
+async function act(card, action) {
+  try {
+    settle(card, await action());
+  } catch (err) {
+    ask(card, { kind: "problem", message: err.message });
+  }
+}
+
+async function checkNow(card, button) {
+  button.disabled = true;
+  button.textContent = "Checking…";
+  await act(card, () => studio.checkGenerationNow(card.id));
+}
+
+async function copyPrompt(card, button) {
+  try {
+    await navigator.clipboard.writeText(card.prompt);
+  } catch {
+    // Some webviews refuse the clipboard API: copy through a selection instead.
+    const area = el("textarea", { value: card.prompt, className: "offscreen" });
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  button.textContent = "Copied";
+  setTimeout(() => {
+    button.textContent = "Copy prompt";
+  }, 1500);
+}
+
+/** The in-page player: a dialog with the video, closed by its button, Escape or a click outside. */
+function playerDialog() {
+  const video = el("video", { controls: true, preload: "auto", className: "player-video", dataset: { testid: "player-video" } });
+  const caption = el("p", { className: "player-caption" });
+  const dialog = el("dialog", { className: "player", dataset: { testid: "player" } }, [
+    video,
+    el("div", { className: "player-foot" }, [
+      caption,
+      el("button", { type: "button", className: "button small", textContent: "Close", onclick: () => dialog.close() }),
+    ]),
+  ]);
+  dialog.addEventListener("close", () => {
+    video.pause();
+    video.removeAttribute("src");
+    video.load();
+  });
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog) dialog.close();
+  });
+  document.body.append(dialog);
+  return {
+    play(card) {
+      caption.textContent = card.prompt;
+      video.src = card.videoUrl;
+      dialog.showModal();
+      video.play().catch(() => {
+        // Autoplay may be refused; the controls are there.
+      });
+    },
+  };
+}
