@@ -4,6 +4,7 @@ import { studio } from "./tauri.js";
 import { showWelcome } from "./views/welcome.js";
 import { showCreate } from "./views/create.js";
 import { showSettings } from "./views/settings.js";
+import { showSpending } from "./views/spending.js";
 import { el, showError } from "./dom.js";
 
 const view = document.getElementById("view");
@@ -25,6 +26,7 @@ let status = null;
 /** The screens reachable from the top bar. */
 const screens = {
   create: () => showCreate(view, { compose, providersWithKeys: status.providersWithKeys }),
+  spending: () => showSpending(view),
   settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
 
