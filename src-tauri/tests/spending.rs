@@ -52,6 +52,13 @@ fn invoke(app: &tauri::App<MockRuntime>, cmd: &str, args: Value) -> Result<Value
     .map(|response| response.deserialize().unwrap())
 }
 
+/// Sets the monthly budgets the way the Settings screen does.
+fn set_budget(app: &tauri::App<MockRuntime>, budgets: Value) {
+    let mut settings = invoke(app, "get_settings", json!({})).unwrap();
+    settings["monthlyBudgets"] = budgets;
+    invoke(app, "update_settings", json!({ "settings": settings })).unwrap();
+}
+
 fn linkmodel_1080p() -> Value {
     json!({
         "provider": "linkmodel",
@@ -155,13 +162,8 @@ fn spending_and_the_budget_come_from_the_ledger_in_the_state_folder() {
             .unwrap();
     }
     let app = boot(data_dir.path());
-    let budgets = json!({ "USD": "1.00" });
-    let summary = invoke(
-        &app,
-        "spending_summary",
-        json!({ "budgets": budgets, "utcOffsetMinutes": 0 }),
-    )
-    .unwrap();
+    set_budget(&app, json!({ "USD": "1.00" }));
+    let summary = invoke(&app, "spending_summary", json!({ "utcOffsetMinutes": 0 })).unwrap();
     assert_eq!(summary["inFlight"][0]["total"]["amount"], "0.49");
     assert_eq!(summary["allTime"][0]["total"]["amount"], "0.49");
     assert_eq!(summary["thisMonth"], json!([]));
@@ -179,10 +181,11 @@ fn spending_and_the_budget_come_from_the_ledger_in_the_state_folder() {
     // The same video again would pass the budget: the price line says so before any submit.
     let mut again = serde_json::to_value(&request).unwrap();
     again["prompt"] = json!("A lighthouse at dawn");
+    set_budget(&app, json!({ "USD": "0.90" }));
     let answer = invoke(
         &app,
         "quote_generation",
-        json!({ "request": again, "budgets": { "USD": "0.90" }, "utcOffsetMinutes": 0 }),
+        json!({ "request": again, "utcOffsetMinutes": 0 }),
     )
     .unwrap();
     assert_eq!(

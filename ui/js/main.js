@@ -4,6 +4,7 @@ import { studio } from "./tauri.js";
 import { showWelcome } from "./views/welcome.js";
 import { showCreate } from "./views/create.js";
 import { showSettings } from "./views/settings.js";
+import { showSpending } from "./views/spending.js";
 import { startQueue } from "./views/queue.js";
 import { keptFirstFrame } from "./first-frame.js";
 import { remixSettings } from "./queue-words.js";
@@ -32,6 +33,7 @@ const screens = {
   create: () => {
     createScreen = showCreate(view, { compose, providersWithKeys: status.providersWithKeys });
   },
+  spending: () => showSpending(view),
   settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
 

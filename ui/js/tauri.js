@@ -34,10 +34,9 @@ export const studio = {
   getSettings: () => call("get_settings"),
   updateSettings: (settings) => call("update_settings", { settings }),
   chooseLibraryFolder: () => call("choose_library_folder"),
-  /** The price line: `{quote, elsewhere, overBudget}`. `budgets` is `{USD: "5.00"}` or null. */
-  quoteGeneration: (request, budgets = null) =>
-    call("quote_generation", { request, budgets, utcOffsetMinutes: utcOffsetMinutes() }),
-  spendingSummary: (budgets = null) => call("spending_summary", { budgets, utcOffsetMinutes: utcOffsetMinutes() }),
+  /** The price line: `{quote, elsewhere, overBudget}`, checked against Settings' budgets. */
+  quoteGeneration: (request) => call("quote_generation", { request, utcOffsetMinutes: utcOffsetMinutes() }),
+  spendingSummary: () => call("spending_summary", { utcOffsetMinutes: utcOffsetMinutes() }),
   /** Opens a save dialog; resolves to the file's path, or null when cancelled. */
   exportSpendingCsv: () => call("export_spending_csv", { utcOffsetMinutes: utcOffsetMinutes() }),
 

@@ -1,12 +1,9 @@
 //! Commands about money: the price before submitting, what has been spent, and the CSV export.
 
-use std::collections::BTreeMap;
-
 use hailuo_core::budget::check_budget;
 use hailuo_core::ledger::{now_at_offset, SpendingSummary};
 use hailuo_core::pricing::{compare, quote, Elsewhere, Quote};
-use hailuo_core::{Currency, GenerationRequest, Provider};
-use rust_decimal::Decimal;
+use hailuo_core::{GenerationRequest, Provider};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -25,21 +22,21 @@ pub struct GenerationQuote {
     pub over_budget: Option<String>,
 }
 
-/// Prices `request`, compares it with the other providers and checks it against the budgets.
-/// `budgets` are Settings' monthly budgets; `utc_offset_minutes` is the webview's own offset
+/// Prices `request`, compares it with the other providers and checks it against the monthly
+/// budgets in Settings. `utc_offset_minutes` is the webview's own offset
 /// (`-new Date().getTimezoneOffset()`), so months end at the creator's midnight.
 #[tauri::command]
-pub fn quote_generation(
+pub async fn quote_generation(
     studio: State<'_, Studio>,
     request: GenerationRequest,
-    budgets: Option<BTreeMap<Currency, Decimal>>,
     utc_offset_minutes: Option<i32>,
 ) -> Result<GenerationQuote, CommandError> {
     let quote = quote(&request)?;
+    let budgets = studio.settings().await.monthly_budgets;
     let over_budget = check_budget(
         &studio.ledger,
         &quote,
-        &budgets.unwrap_or_default(),
+        &budgets,
         now_at_offset(utc_offset_minutes),
     )
     .err()
@@ -53,16 +50,16 @@ pub fn quote_generation(
 
 /// Today, this month and all time per currency and provider, in flight and "may have been
 /// charged" apart, and the month's budget bars.
+/// The budgets are Settings' monthly budgets.
 #[tauri::command]
-pub fn spending_summary(
+pub async fn spending_summary(
     studio: State<'_, Studio>,
-    budgets: Option<BTreeMap<Currency, Decimal>>,
     utc_offset_minutes: Option<i32>,
-) -> SpendingSummary {
-    studio.ledger.summary(
-        now_at_offset(utc_offset_minutes),
-        &budgets.unwrap_or_default(),
-    )
+) -> Result<SpendingSummary, CommandError> {
+    let budgets = studio.settings().await.monthly_budgets;
+    Ok(studio
+        .ledger
+        .summary(now_at_offset(utc_offset_minutes), &budgets))
 }
 
 /// Asks where to save, then writes every generation's cost as CSV. Returns the file's path, or

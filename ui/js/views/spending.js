@@ -5,11 +5,8 @@ import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
 import { budgetShares, formatMoney, monthName, providerLine } from "../money.js";
 
-/**
- * Shows the Spending screen. `budgets` are Settings' monthly budgets (`{USD: "5.00"}`), or
- * null when none is set.
- */
-export async function showSpending(container, { budgets = null } = {}) {
+/** Shows the Spending screen; the budgets are Settings' monthly budgets. */
+export async function showSpending(container) {
   const exportNote = el("p", { className: "spending-export-note muted", role: "status" });
   const exportButton = el("button", {
     type: "button",
@@ -41,7 +38,7 @@ export async function showSpending(container, { budgets = null } = {}) {
 
   let summary;
   try {
-    summary = await studio.spendingSummary(budgets);
+    summary = await studio.spendingSummary();
   } catch (err) {
     body.replaceChildren(showError(err));
     return;
