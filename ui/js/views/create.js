@@ -294,8 +294,6 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
   return { element, update, generate };
 }
 
-}
-
 /** A row of buttons for one setting; disabled ones say why on hover and to screen readers. */
 function segmented(label, key, choices, compose, name, onChange, providersWithKeys) {
   const id = `choice-${key}`;

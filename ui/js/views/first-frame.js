@@ -97,11 +97,8 @@ export function firstFrameArea(compose, onChange) {
     else if (frame?.kind === "file") body = pictureView(frame);
     else if (frame?.kind === "link") body = linkView(frame);
     else body = dropZone();
-    element.replaceChildren(
-      head,
-      body,
-      failure ? el("p", { className: "first-frame-failure", role: "alert", dataset: { testid: "first-frame-failure" }, textContent: failure }) : null,
-    );
+    const failed = failure ? el("p", { className: "first-frame-failure", role: "alert", dataset: { testid: "first-frame-failure" }, textContent: failure }) : [];
+    element.replaceChildren(head, body, ...[failed].flat());
   }
 
   function dropZone() {

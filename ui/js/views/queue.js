@@ -60,7 +60,9 @@ export async function startQueue({ onRemix }) {
     await studio.watchGenerations(showCard);
     trouble.textContent = "";
   } catch (err) {
-    trouble.textContent = `Generations in progress cannot be followed right now: ${err.message}`;
+    // The creator cannot act on the wiring's details: those go to the tooltip.
+    trouble.textContent = "The list of generations in progress cannot be shown right now.";
+    trouble.title = err.message;
   }
 }
 

@@ -1,0 +1,390 @@
+//! The Create screen in the real app: the price of a typed prompt, a pasted first frame with its
+//! fixes, the queue's cards, and (once the app has the generation commands) a real generation
+//! against the emulator.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use hailuo_e2e::App;
+use serde_json::{json, Value};
+
+/// Starts the app with a saved MiniMax key and waits for the Create screen.
+async fn app_with_a_key(test: &str, env: &[(String, String)]) -> App {
+    let mut launch = App::launch(test);
+    for (name, value) in env {
+        launch = launch.env(name, value);
+    }
+    let app = launch.start().await;
+    app.wait_ready().await;
+    app.invoke(
+        "save_key",
+        json!({ "provider": "minimax-global", "key": "emulator-minimax-global-key" }),
+    )
+    .await
+    .unwrap_or_else(|err| panic!("the key was not saved: {err}"));
+    // The studio reads its keys at start: open it again as a creator would after onboarding.
+    app.run_js("location.reload(); return null").await;
+    app.wait_ready().await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=create-screen]') !== null",
+        "the Create screen",
+    )
+    .await;
+    app
+}
+
+async fn type_prompt(app: &App, text: &str) {
+    app.client()
+        .find(Locator::Css("[data-testid=prompt]"))
+        .await
+        .unwrap_or_else(|err| panic!("no prompt box: {err}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|err| panic!("typing failed: {err}"));
+}
+
+async fn click(app: &App, css: &str) {
+    app.client()
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("nothing matches {css}: {err}"))
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("clicking {css} failed: {err}"));
+}
+
+async fn text_of(app: &App, css: &str) -> String {
+    let script = format!("return document.querySelector('{css}')?.innerText ?? null");
+    match app.run_js(&script).await {
+        Value::String(text) => text,
+        other => panic!("nothing matches {css} ({other})"),
+    }
+}
+
+async fn generate_button(app: &App) -> (String, bool) {
+    let answer = app
+        .run_js(
+            "const b = document.querySelector('[data-testid=generate]');
+             return [b.textContent, b.disabled]",
+        )
+        .await;
+    (
+        answer[0].as_str().unwrap_or_default().to_owned(),
+        answer[1].as_bool().unwrap_or(true),
+    )
+}
+
+/// Takes the screenshot once the page has painted what the test just did: WebKitGTK under Xvfb
+/// can otherwise hand WebDriver an older frame.
+async fn screen_after_paint(app: &App, name: &str) {
+    app.client()
+        .execute_async(
+            "const [done] = arguments; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("the page did not paint: {err}"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.screen(name).await;
+}
+
+/// A PNG of `width`×`height` with a gradient, so the picture is not one flat colour.
+fn png_picture(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .unwrap_or_else(|err| panic!("cannot start the PNG: {err}"));
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| (x, y)))
+        .flat_map(|(x, y)| [(x % 256) as u8, (y % 256) as u8, 160])
+        .collect();
+    writer
+        .write_image_data(&pixels)
+        .and_then(|()| writer.finish())
+        .unwrap_or_else(|err| panic!("cannot write the PNG: {err}"));
+    bytes
+}
+
+/// Pastes picture bytes into the prompt box, as Ctrl+V with a copied picture does.
+async fn paste_picture(app: &App, png: &[u8]) {
+    let script = "const [bytes, done] = arguments;
+        const file = new File([new Uint8Array(bytes)], 'copied.png', { type: 'image/png' });
+        const data = new DataTransfer();
+        data.items.add(file);
+        const paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+        if (!paste.clipboardData) Object.defineProperty(paste, 'clipboardData', { value: data });
+        document.querySelector('[data-testid=prompt]').dispatchEvent(paste);
+        done(paste.defaultPrevented);";
+    let taken = app
+        .client()
+        .execute_async(script, vec![json!(png)])
+        .await
+        .unwrap_or_else(|err| panic!("pasting failed: {err}"));
+    assert_eq!(taken, json!(true), "the pasted picture was not taken");
+}
+
+#[tokio::test]
+async fn a_typed_prompt_shows_its_price_on_the_generate_button() {
+    let app = app_with_a_key("a_typed_prompt_shows_its_price_on_the_generate_button", &[]).await;
+    let (label, disabled) = generate_button(&app).await;
+    assert!(disabled, "Generate is clickable with no prompt: {label:?}");
+
+    type_prompt(&app, "A lighthouse on a cliff at dusk [Push in]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.28'
+            && !document.querySelector('[data-testid=generate]').disabled",
+        "the price on an enabled Generate button",
+    )
+    .await;
+    let preview = text_of(&app, "[data-testid=cost-preview]").await;
+    assert!(preview.contains("$0.28"), "{preview}");
+    assert!(
+        preview.contains("MiniMax · Hailuo 2.3 · 768P · 6 s"),
+        "{preview}"
+    );
+
+    // A 1080P video costs more, and the button follows.
+    click(&app, "[data-testid='resolution-1080P']").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.49'",
+        "the 1080P price",
+    )
+    .await;
+    // Whatever the screens, the queue is there, empty, saying what it is for.
+    let queue = text_of(&app, "[data-testid=queue]").await;
+    assert!(queue.contains("Your generations"), "{queue}");
+    screen_after_paint(&app, "create-with-price").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_pasted_picture_becomes_the_first_frame_once_its_fixes_are_chosen() {
+    let app = app_with_a_key(
+        "a_pasted_picture_becomes_the_first_frame_once_its_fixes_are_chosen",
+        &[],
+    )
+    .await;
+    type_prompt(&app, "Waves roll onto the beach").await;
+    let fast_disabled =
+        "return document.querySelector(\"[data-testid='model-hailuo-2.3-fast']\").disabled";
+    assert_eq!(
+        app.run_js(fast_disabled).await,
+        json!(true),
+        "Hailuo 2.3 Fast is choosable without a first frame"
+    );
+
+    // Too wide (5:1) and too short (280 px): both rules need the creator's fix.
+    paste_picture(&app, &png_picture(1400, 280)).await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=first-frame-picture]') !== null",
+        "the pasted picture's report",
+    )
+    .await;
+    let size = text_of(&app, "[data-testid=first-frame-size]").await;
+    assert!(size.starts_with("1400×280 · PNG"), "{size}");
+    let frame = text_of(&app, "[data-testid=first-frame]").await;
+    assert!(frame.contains("The video will be landscape"), "{frame}");
+    app.wait_for(
+        "return document.querySelector('.checkout-warning').textContent.startsWith('Choose how to fix the first frame')",
+        "the request to choose fixes",
+    )
+    .await;
+    assert!(
+        generate_button(&app).await.1,
+        "Generate is clickable before the fixes are chosen"
+    );
+
+    click(&app, "[data-testid=fix-pad]").await;
+    click(&app, "[data-testid=fix-upscale]").await;
+    app.wait_for(
+        "return !document.querySelector('[data-testid=generate]').disabled",
+        "Generate to be clickable with both fixes chosen",
+    )
+    .await;
+    // With a first frame on MiniMax, the Fast model is offered, at its own price.
+    assert_eq!(app.run_js(fast_disabled).await, json!(false));
+    click(&app, "[data-testid='model-hailuo-2.3-fast']").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.19'",
+        "the Fast model's price",
+    )
+    .await;
+    screen_after_paint(&app, "create-with-first-frame").await;
+
+    // Back to Hailuo 2.3, then the picture goes: the prompt stays as typed.
+    click(&app, "[data-testid='model-hailuo-2.3']").await;
+    click(&app, "[data-testid=remove-first-frame]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=drop-zone]') !== null
+            && document.querySelector('[data-testid=prompt]').value === 'Waves roll onto the beach'",
+        "the drop zone back, with the prompt kept",
+    )
+    .await;
+    app.close().await;
+}
+
+/// Cards shaped as the shared contract's `GenerationCard`.
+fn contract_cards() -> Value {
+    let card = |id: &str, fields: Value| {
+        let mut card = json!({
+            "id": id, "state": "running", "stateWords": "Generating",
+            "prompt": "A lighthouse on a cliff at dusk, waves crashing below [Push in]",
+            "provider": "minimax-global", "model": "hailuo-2.3", "resolution": "768P", "duration": 6,
+            "createdAt": "2026-11-21T20:00:00Z", "finishedAt": null,
+            "elapsedSeconds": 95, "expectedSeconds": 300, "download": null,
+            "offline": false, "longRunning": false, "mayHaveBeenCharged": false, "stopped": false,
+            "error": null,
+            "cost": { "estimate": "0.28", "charged": null, "currency": "USD", "basis": "MiniMax's price list" },
+            "firstFrameUrl": null, "videoUrl": null, "folder": "/tmp/videos/lighthouse"
+        });
+        if let (Some(card), Value::Object(fields)) = (card.as_object_mut(), fields) {
+            card.extend(fields);
+        }
+        card
+    };
+    json!([
+        card("g-running", json!({})),
+        card(
+            "g-downloading",
+            json!({
+                "state": "downloading", "stateWords": "Downloading 45%",
+                "createdAt": "2026-11-21T19:58:00Z", "prompt": "A red fox trots through fresh snow [Tracking shot]",
+                "download": { "bytes": 2_700_000, "total": 5_896_337 },
+                "cost": { "estimate": "0.49", "charged": "0.49", "currency": "USD", "basis": "OpenRouter's answer" },
+                "provider": "openrouter", "resolution": "1080P"
+            }),
+        ),
+        card(
+            "g-failed",
+            json!({
+                "state": "failed", "stateWords": "Failed: the service flagged the prompt",
+                "createdAt": "2026-11-21T19:50:00Z", "prompt": "A crowded night market, neon signs",
+                "error": { "kind": "flagged", "message": "MiniMax flagged the prompt as sensitive (1026)." },
+                "finishedAt": "2026-11-21T19:51:00Z"
+            }),
+        ),
+        card(
+            "g-unknown",
+            json!({
+                "state": "unknown", "stateWords": "No answer from the service",
+                "createdAt": "2026-11-21T19:40:00Z", "prompt": "Slow pan over a misty valley [Pan left]",
+                "mayHaveBeenCharged": true, "offline": true, "expectedSeconds": null
+            }),
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
+    let app = app_with_a_key(
+        "queue_cards_say_state_time_cost_and_warnings_in_plain_words",
+        &[],
+    )
+    .await;
+    // The cards go in through the queue module itself, as the app's watch delivers them.
+    let shown = app
+        .client()
+        .execute_async(
+            "const [cards, done] = arguments;
+             import('./js/views/queue.js').then((queue) => { cards.forEach(queue.showCard); done(true); },
+                                                (err) => done(String(err)));",
+            vec![contract_cards()],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("the queue module did not load: {err}"));
+    assert_eq!(shown, json!(true));
+
+    let order = app
+        .run_js(
+            "return [...document.querySelectorAll('[data-testid=generation-card]')].map((c) => c.dataset.id)",
+        )
+        .await;
+    assert_eq!(
+        order,
+        json!(["g-running", "g-downloading", "g-failed", "g-unknown"]),
+        "newest first"
+    );
+    let running = text_of(&app, "[data-id=g-running]").await;
+    assert!(running.contains("Generating"), "{running}");
+    assert!(running.contains("About 3 min left"), "{running}");
+    assert!(running.contains("About $0.28"), "{running}");
+    let downloading = text_of(&app, "[data-id=g-downloading]").await;
+    assert!(downloading.contains("45% of 5.9 MB"), "{downloading}");
+    assert!(downloading.contains("Charged $0.49"), "{downloading}");
+    let failed = text_of(&app, "[data-id=g-failed]").await;
+    assert!(failed.contains("MiniMax flagged the prompt"), "{failed}");
+    assert!(failed.contains("Not charged"), "{failed}");
+    assert!(failed.contains("Make again"), "{failed}");
+    let unknown = text_of(&app, "[data-id=g-unknown]").await;
+    assert!(unknown.contains("May have been charged"), "{unknown}");
+    assert!(unknown.contains("Offline"), "{unknown}");
+
+    // The clock runs between updates.
+    let before = text_of(&app, "[data-id=g-running] .gen-time").await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let after = text_of(&app, "[data-id=g-running] .gen-time").await;
+    assert_ne!(before, after, "the elapsed time stood still");
+
+    // Stopping asks first, and says the service may still charge.
+    click(&app, "[data-id=g-running] [data-testid=card-stop]").await;
+    let confirm = text_of(&app, "[data-testid=confirm-stop]").await;
+    assert!(
+        confirm.contains("may still finish this video and charge you"),
+        "{confirm}"
+    );
+    screen_after_paint(&app, "queue-cards").await;
+    app.close().await;
+}
+
+#[cfg(generation_commands)]
+#[tokio::test]
+async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue() {
+    use hailuo_emulator::{Emulator, EmulatorConfig, Service};
+
+    let emulator = Emulator::start(EmulatorConfig::default())
+        .await
+        .expect("the emulator starts");
+    let app = app_with_a_key(
+        "generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue",
+        &emulator.env_vars(),
+    )
+    .await;
+    type_prompt(
+        &app,
+        "A paper boat drifts down a rainy street [Tracking shot]",
+    )
+    .await;
+    app.wait_for(
+        "return !document.querySelector('[data-testid=generate]').disabled",
+        "Generate to be clickable",
+    )
+    .await;
+    click(&app, "[data-testid=generate]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate-started]') !== null
+            || document.querySelector('[data-testid=generate-refused]') !== null",
+        "Generate's outcome",
+    )
+    .await;
+    let outcome = text_of(&app, "[data-testid=generate-outcome]").await;
+    assert!(outcome.starts_with("Started"), "{outcome}");
+    app.wait_for(
+        "return [...document.querySelectorAll('[data-testid=generation-card]')]
+            .some((c) => c.innerText.includes('A paper boat drifts'))",
+        "the new generation's card",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'done'",
+        "the generation to be done",
+    )
+    .await;
+    assert_eq!(emulator.submits(Service::MinimaxGlobal), 1);
+    let card = text_of(&app, "[data-testid=generation-card]").await;
+    assert!(card.contains("Play"), "{card}");
+    screen_after_paint(&app, "queue-after-generate").await;
+    app.close().await;
+}
