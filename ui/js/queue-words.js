@@ -140,9 +140,9 @@ export function sortCards(cards) {
   return [...cards].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }
 
-/** `MiniMax · Hailuo 2.3 · 768P · 6 s`. */
+/** `MiniMax · Hailuo 2.3 · 768P · 6 s`, with the seconds kept on the number's line. */
 export function settingsLine(card, providerNames, modelNames) {
-  return [providerNames[card.provider] ?? card.provider, modelNames[card.model] ?? card.model, card.resolution, `${card.duration} s`].join(" · ");
+  return [providerNames[card.provider] ?? card.provider, modelNames[card.model] ?? card.model, card.resolution, `${card.duration}\u00a0s`].join(" · ");
 }
 
 /** Where the card's prompt would go back into Compose: its settings, as the request holds them. */

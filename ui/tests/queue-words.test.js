@@ -130,7 +130,7 @@ test("cards are listed newest first", () => {
 
 test("a card's settings read as one line, and go back into Compose for a remix", () => {
   const fast = card({ model: "hailuo-2.3-fast", resolution: "1080P" });
-  assert.equal(settingsLine(fast, PROVIDER_NAMES, MODEL_NAMES), "MiniMax · Hailuo 2.3 Fast · 1080P · 6 s");
+  assert.equal(settingsLine(fast, PROVIDER_NAMES, MODEL_NAMES), "MiniMax · Hailuo 2.3 Fast · 1080P · 6\u00a0s");
   assert.deepEqual(remixSettings(fast), {
     provider: "minimax-global",
     model: "hailuo-2.3-fast",

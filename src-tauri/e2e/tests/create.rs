@@ -2,6 +2,9 @@
 //! fixes, the queue's cards, and (once the app has the generation commands) a real generation
 //! against the emulator.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use fantoccini::Locator;
@@ -336,6 +339,181 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
         "{confirm}"
     );
     screen_after_paint(&app, "queue-cards").await;
+    app.close().await;
+}
+
+/// Serves the files of one folder on 127.0.0.1, whole or by byte range, as the app's media server
+/// does for the library.
+struct LoopbackFiles {
+    origin: String,
+}
+
+impl LoopbackFiles {
+    fn serve(folder: PathBuf) -> LoopbackFiles {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a free loopback port");
+        let origin = format!(
+            "http://127.0.0.1:{}",
+            listener
+                .local_addr()
+                .expect("the listener's address")
+                .port()
+        );
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let folder = folder.clone();
+                std::thread::spawn(move || answer(&folder, stream));
+            }
+        });
+        LoopbackFiles { origin }
+    }
+}
+
+fn answer(folder: &Path, mut stream: std::net::TcpStream) {
+    let mut reader = BufReader::new(match stream.try_clone() {
+        Ok(clone) => clone,
+        Err(_) => return,
+    });
+    let mut request_line = String::new();
+    let _ = reader.read_line(&mut request_line);
+    let mut range_start = None;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+            break;
+        }
+        let lower = header.to_ascii_lowercase();
+        if let Some(spec) = lower.strip_prefix("range: bytes=") {
+            range_start = spec
+                .split('-')
+                .next()
+                .and_then(|n| n.trim().parse::<usize>().ok());
+        }
+    }
+    let name = request_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|path| path.rsplit('/').next())
+        .unwrap_or_default();
+    let Ok(body) = std::fs::read(folder.join(name)) else {
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+    };
+    let kind = if name.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "image/png"
+    };
+    let start = range_start.unwrap_or(0).min(body.len());
+    let head = if range_start.is_some() {
+        format!(
+            "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{}\r\n",
+            body.len() - 1,
+            body.len()
+        )
+    } else {
+        "HTTP/1.1 200 OK\r\n".to_owned()
+    };
+    let _ = write!(
+        stream,
+        "{head}Content-Type: {kind}\r\nAccept-Ranges: bytes\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len() - start
+    );
+    let _ = stream.write_all(&body[start..]);
+}
+
+#[tokio::test]
+async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
+    let app = app_with_a_key(
+        "a_finished_card_plays_its_video_and_remixes_into_compose",
+        &[],
+    )
+    .await;
+    // The generation's folder as the library keeps it: the video and the first frame sent.
+    let folder = tempfile::tempdir().expect("a folder for the generation");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=1366x768:rate=24",
+        ])
+        .args([
+            "-t",
+            "3",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+        ])
+        .arg(folder.path().join("video.mp4"))
+        .status()
+        .expect("ffmpeg runs (apt-get install ffmpeg)");
+    assert!(made.success(), "ffmpeg made no clip");
+    std::fs::write(folder.path().join("first-frame.png"), png_picture(640, 480))
+        .expect("the first frame is written");
+    let files = LoopbackFiles::serve(folder.path().to_path_buf());
+    let card = json!({
+        "id": "g-done", "state": "done", "stateWords": "Ready",
+        "prompt": "A kite climbs over the dunes [Tilt up]",
+        "provider": "minimax-global", "model": "hailuo-2.3-fast", "resolution": "768P", "duration": 10,
+        "createdAt": "2026-11-21T20:10:00Z", "finishedAt": "2026-11-21T20:14:00Z",
+        "elapsedSeconds": 240, "expectedSeconds": 250, "download": null,
+        "offline": false, "longRunning": false, "mayHaveBeenCharged": false, "stopped": false,
+        "error": null,
+        "cost": { "estimate": "0.32", "charged": "0.32", "currency": "USD", "basis": "MiniMax's price list" },
+        "firstFrameUrl": format!("{}/token/g-done/first-frame.png", files.origin),
+        "videoUrl": format!("{}/token/g-done/video.mp4", files.origin),
+        "folder": folder.path().to_str().expect("a UTF-8 temp path"),
+    });
+    let shown = app
+        .client()
+        .execute_async(
+            "const [card, done] = arguments;
+             import('./js/views/queue.js').then((queue) => { queue.showCard(card); done(true); },
+                                                (err) => done(String(err)));",
+            vec![card],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("the queue module did not load: {err}"));
+    assert_eq!(shown, json!(true));
+    let text = text_of(&app, "[data-id=g-done]").await;
+    assert!(
+        text.contains("Ready") && text.contains("Charged $0.32"),
+        "{text}"
+    );
+
+    click(&app, "[data-id=g-done] [data-testid=card-open]").await;
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=player-video]');
+         return v.readyState >= 2 && v.videoWidth === 1366 && v.currentTime > 0.5",
+        "the video to play in the player (readyState ≥ 2, 1366 wide, time running)",
+    )
+    .await;
+    screen_after_paint(&app, "player").await;
+    app.run_js("document.querySelector('[data-testid=player]').close(); return null")
+        .await;
+
+    // Remix: the prompt, the settings and the kept first frame come back into Compose.
+    click(&app, "[data-id=g-done] [data-testid=card-remix]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=prompt]').value === 'A kite climbs over the dunes [Tilt up]'
+            && document.querySelector('[data-testid=first-frame-size]')?.innerText.startsWith('640×480 · PNG')
+            && document.querySelector(\"[data-testid='model-hailuo-2.3-fast']\").getAttribute('aria-checked') === 'true'
+            && document.querySelector(\"[data-testid='duration-10']\").getAttribute('aria-checked') === 'true'",
+        "the remixed prompt, first frame and settings in Compose",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.32'",
+        "the remix's price",
+    )
+    .await;
+    screen_after_paint(&app, "remixed").await;
     app.close().await;
 }
 
