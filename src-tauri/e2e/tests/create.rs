@@ -229,6 +229,65 @@ async fn a_pasted_picture_becomes_the_first_frame_once_its_fixes_are_chosen() {
     app.close().await;
 }
 
+#[tokio::test]
+async fn linkmodel_takes_a_first_frame_only_as_a_link_and_says_why() {
+    let app = app_with_a_key(
+        "linkmodel_takes_a_first_frame_only_as_a_link_and_says_why",
+        &[],
+    )
+    .await;
+    // Files dropped from the OS reach the page through this webview API, and only through it.
+    assert_eq!(
+        app.run_js("return typeof window.__TAURI__.webview.getCurrentWebview().onDragDropEvent")
+            .await,
+        json!("function")
+    );
+    type_prompt(&app, "A hot air balloon rises at sunrise").await;
+    click(&app, "[data-testid='provider-linkmodel']").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=first-frame-link]') !== null",
+        "the link box LinkModel needs",
+    )
+    .await;
+    let why = text_of(&app, "[data-testid=drop-zone]").await;
+    assert!(
+        why.contains("LinkModel takes a first frame only as a link"),
+        "{why}"
+    );
+
+    let link = app
+        .client()
+        .find(Locator::Css("[data-testid=first-frame-link]"))
+        .await
+        .unwrap_or_else(|err| panic!("no link box: {err}"));
+    link.send_keys("http://example.com/balloon.jpg\u{E007}")
+        .await
+        .unwrap_or_else(|err| panic!("typing failed: {err}"));
+    let refused = text_of(&app, ".link-form .field-note").await;
+    assert!(refused.contains("must start with https://"), "{refused}");
+
+    link.clear()
+        .await
+        .unwrap_or_else(|err| panic!("clearing failed: {err}"));
+    link.send_keys("https://example.com/balloon.jpg\u{E007}")
+        .await
+        .unwrap_or_else(|err| panic!("typing failed: {err}"));
+    app.wait_for(
+        "return document.querySelector('[data-testid=first-frame-link-chosen]') !== null",
+        "the link taken as the first frame",
+    )
+    .await;
+    // LinkModel's documented price for 768P, 6 s, with the linked first frame.
+    app.wait_for(
+        "return document.querySelector('[data-testid=cost-preview]').innerText.includes('LinkModel · Hailuo 2.3 · 768P · 6 s')
+            && document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.22'",
+        "LinkModel's price with a linked first frame",
+    )
+    .await;
+    screen_after_paint(&app, "linkmodel-link").await;
+    app.close().await;
+}
+
 /// Cards shaped as the shared contract's `GenerationCard`.
 fn contract_cards() -> Value {
     let card = |id: &str, fields: Value| {
