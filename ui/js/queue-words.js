@@ -68,47 +68,43 @@ function mb(bytes) {
 
 /**
  * The cost line: what was charged when the service said so, otherwise the estimate, marked as
- * one. `detail` says where the figure comes from.
+ * one. `detail` says how the figure is known, in the app's words.
  */
 export function costWords(card) {
   const { estimate, charged, currency, basis } = card.cost;
   const money = (amount) => formatMoney({ amount, currency });
+  const about = estimate == null ? "" : ` about ${money(estimate)}`;
   if (charged != null) {
     if (Number(charged) === 0) return { text: "Not charged", detail: basis, known: true };
     return { text: `Charged ${money(charged)}`, detail: basis, known: true };
   }
-  if (card.mayHaveBeenCharged) {
-    return { text: `May have been charged about ${money(estimate)}`, detail: basis, known: false };
-  }
-  if (card.state === "failed" || card.state === "cancelled") {
-    return { text: "Not charged", detail: basis, known: false };
-  }
-  if (card.state === "waiting") return { text: `Will cost about ${money(estimate)}`, detail: basis, known: false };
+  if (card.mayHaveBeenCharged) return { text: `May have been charged${about}`, detail: basis, known: false };
+  if (card.state === "failed" || card.state === "cancelled") return { text: "Not charged", detail: basis, known: false };
+  if (estimate == null) return { text: "Price not known yet", detail: basis, known: false };
+  if (card.state === "waiting") return { text: `Will cost${about}`, detail: basis, known: false };
   return { text: `About ${money(estimate)}`, detail: basis, known: false };
 }
 
-/** The warnings a card carries, most pressing first. */
+/**
+ * The warnings a card carries, most pressing first, each saying what it means for the creator.
+ * The state line already names some of them (offline); those are not said twice.
+ */
 export function flagWords(card) {
   const flags = [];
+  const said = card.stateWords.toLowerCase();
   if (card.mayHaveBeenCharged && card.cost.charged == null) {
     flags.push({
       kind: "charged",
-      text: "May have been charged: the service did not say whether this cost money. Check your account with the service.",
+      text: "The service did not say whether this cost money. Check your account with the service before making it again.",
     });
   }
-  if (card.offline && isTracked(card)) {
+  if (card.offline && isTracked(card) && !said.includes("offline")) {
     flags.push({ kind: "offline", text: "Offline: the app will check again when the connection is back." });
   }
   if (card.longRunning && isTracked(card)) {
     flags.push({
       kind: "long",
-      text: "Running over 30 minutes at the service. It may still finish; the app keeps checking.",
-    });
-  }
-  if (card.stopped && !isFinished(card)) {
-    flags.push({
-      kind: "stopped",
-      text: "No longer followed: the app will not download it, even if the service finishes it.",
+      text: "Over 30 minutes at the service. It may still finish; the app keeps checking, less often.",
     });
   }
   return flags;
@@ -123,7 +119,7 @@ export function cardActions(card) {
     copyPrompt: Boolean(card.prompt),
     checkNow: tracked && card.state !== "waiting",
     stopTracking: tracked,
-    retry: card.state === "failed" || card.state === "cancelled" || (card.stopped && !isFinished(card)),
+    retry: card.state === "failed" || card.state === "cancelled",
   };
 }
 

@@ -86,6 +86,8 @@ test("the cost shows the charge when the service said it, else the estimate mark
   const charged = card({ state: "done", cost: { estimate: "0.224", charged: "0.224", currency: "USD", basis: "LinkModel's answer" } });
   assert.deepEqual(costWords(charged), { text: "Charged $0.22", detail: "LinkModel's answer", known: true });
   assert.equal(costWords(card({ cost: { estimate: "2.00", charged: null, currency: "CNY", basis: "" } })).text, "About ¥2.00");
+  assert.equal(costWords(card({ cost: { estimate: null, charged: null, currency: "USD", basis: "estimate" } })).text, "Price not known yet");
+  assert.equal(costWords(card({ mayHaveBeenCharged: true, cost: { estimate: null, charged: null, currency: "USD", basis: "" } })).text, "May have been charged");
 });
 
 test("a failed generation is not charged unless the service left it in doubt", () => {
@@ -94,13 +96,16 @@ test("a failed generation is not charged unless the service left it in doubt", (
   assert.equal(costWords(card({ state: "failed", cost: { estimate: "0.49", charged: "0", currency: "USD", basis: "" } })).text, "Not charged");
 });
 
-test("warnings: maybe charged, offline, long-running and no longer followed", () => {
+test("warnings: maybe charged, offline and long-running, each said once", () => {
   assert.deepEqual(flagWords(card()), []);
-  const all = card({ state: "unknown", mayHaveBeenCharged: true, offline: true, longRunning: true });
+  const all = card({ state: "unknown", stateWords: "No answer: may have been charged", mayHaveBeenCharged: true, offline: true, longRunning: true });
   assert.deepEqual(flagWords(all).map((f) => f.kind), ["charged", "offline", "long"]);
-  const stopped = flagWords(card({ stopped: true, offline: true }));
-  assert.deepEqual(stopped.map((f) => f.kind), ["stopped"]);
-  assert.match(stopped[0].text, /will not download it/);
+  assert.match(flagWords(all)[0].text, /Check your account/);
+  // The state line already says it is offline.
+  const offline = card({ offline: true, stateWords: "Offline — will resume (generating)" });
+  assert.deepEqual(flagWords(offline), []);
+  // A generation no longer followed is not called offline or long-running.
+  assert.deepEqual(flagWords(card({ state: "cancelled", stopped: true, offline: true, longRunning: true })), []);
   // A charge the service reported is no longer in doubt.
   assert.deepEqual(flagWords(card({ mayHaveBeenCharged: true, cost: { estimate: "0.49", charged: "0.49", currency: "USD", basis: "" } })), []);
 });
@@ -112,8 +117,10 @@ test("each state offers the actions that make sense in it", () => {
   assert.deepEqual(done, { open: true, remix: true, copyPrompt: true, checkNow: false, stopTracking: false, retry: false });
   assert.equal(cardActions(card({ state: "failed" })).retry, true);
   assert.equal(cardActions(card({ state: "failed" })).stopTracking, false);
-  assert.equal(cardActions(card({ stopped: true })).retry, true);
-  assert.equal(cardActions(card({ stopped: true })).checkNow, false);
+  const stopped = cardActions(card({ state: "cancelled", stopped: true }));
+  assert.equal(stopped.retry, true);
+  assert.equal(stopped.checkNow, false);
+  assert.equal(stopped.stopTracking, false);
   assert.equal(cardActions(card({ prompt: "" })).copyPrompt, false);
 });
 

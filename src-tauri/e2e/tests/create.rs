@@ -584,9 +584,12 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
         .expect("the emulator starts");
+    // The app checks on generations every few hundred milliseconds instead of every 10 s.
+    let mut env = emulator.env_vars();
+    env.push(("HAILUO_STUDIO_QUICK_POLLING".to_owned(), "1".to_owned()));
     let app = app_with_a_key(
         "generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue",
-        &emulator.env_vars(),
+        &env,
     )
     .await;
     type_prompt(
@@ -608,6 +611,12 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
     .await;
     let outcome = text_of(&app, "[data-testid=generate-outcome]").await;
     assert!(outcome.starts_with("Started"), "{outcome}");
+    // The prompt stays, ready for the next variation.
+    assert_eq!(
+        app.run_js("return document.querySelector('[data-testid=prompt]').value")
+            .await,
+        json!("A paper boat drifts down a rainy street [Tracking shot]")
+    );
     app.wait_for(
         "return [...document.querySelectorAll('[data-testid=generation-card]')]
             .some((c) => c.innerText.includes('A paper boat drifts'))",
