@@ -577,7 +577,9 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
 }
 
 #[cfg(generation_commands)]
-#[tokio::test]
+// The emulator serves from this test's runtime: its own workers keep it answering while the
+// test waits on WebDriver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue() {
     use hailuo_emulator::{Emulator, EmulatorConfig, Service};
 
@@ -623,14 +625,34 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
         "the new generation's card",
     )
     .await;
-    app.wait_for(
-        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'done'",
-        "the generation to be done",
-    )
-    .await;
+    // MiniMax allows 5 video requests a minute and the app keeps to it: the submit and the polls
+    // use up the first minute, so fetching the video waits for the next one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(150);
+    let done = "return document.querySelector('[data-testid=generation-card]').dataset.state";
+    while app.run_js(done).await != json!("done") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the generation was not done after 150 s: {}",
+            text_of(&app, "[data-testid=generation-card]").await
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     assert_eq!(emulator.submits(Service::MinimaxGlobal), 1);
     let card = text_of(&app, "[data-testid=generation-card]").await;
-    assert!(card.contains("Play"), "{card}");
+    assert!(card.contains("Charged $0.28"), "{card}");
     screen_after_paint(&app, "queue-after-generate").await;
+
+    // The downloaded video plays from the app's own media server.
+    click(
+        &app,
+        "[data-testid=generation-card] [data-testid=card-open]",
+    )
+    .await;
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=player-video]');
+         return v.readyState >= 2 && v.videoWidth === 1366 && v.currentTime > 0.5",
+        "the generated video to play (readyState ≥ 2, 1366 wide, time running)",
+    )
+    .await;
     app.close().await;
 }
