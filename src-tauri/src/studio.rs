@@ -57,7 +57,7 @@ impl Studio {
             tracing::warn!("{notice}");
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
-        let library = Library::open(&loaded.settings.library_dir_or(&paths.default_library_dir))?;
+        let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
         let media = Arc::new(tauri::async_runtime::block_on(MediaServer::start(
             library.clone(),
         ))?);
