@@ -438,20 +438,33 @@ async fn a_restart_mid_download_resumes_the_part_file_with_a_range_request() {
     let saved = std::fs::metadata(&part).unwrap().len();
     assert!(saved > 0, "the cut download left its part file");
     assert_eq!(bench.emu.pending_faults(), 0);
+    bench.emu.clear_requests();
 
     let second = bench.start().await;
+    let mut progress = second.queue.subscribe();
     let done = second.until_state(&card.id, GenerationState::Done).await;
     assert_eq!(done.state_words, "Ready");
-    let resumed = bench
-        .cdn_requests()
-        .into_iter()
-        .filter_map(|r| range_start(&r))
-        .max()
-        .expect("a Range request after the restart");
-    assert!(
-        resumed > 0 && resumed <= saved,
-        "resumed at {resumed}, saved {saved}"
+    let after_restart = bench.cdn_requests();
+    assert_eq!(after_restart.len(), 1, "one request finished it");
+    assert_eq!(
+        range_start(&after_restart[0]),
+        Some(saved),
+        "it asked for the rest of the part file"
     );
+    // The progress shown starts where the part file ended and reaches the whole size.
+    let mut shown = Vec::new();
+    while let Ok(card) = progress.try_recv() {
+        if let Some(download) = card.download {
+            shown.push((download.bytes, download.total, card.state_words));
+        }
+    }
+    assert!(
+        shown.iter().all(|(bytes, _, _)| *bytes >= saved),
+        "{shown:?}"
+    );
+    let (bytes, total, words) = shown.last().expect("progress reached the UI").clone();
+    assert_eq!((bytes, total), (PADDED_VIDEO, Some(PADDED_VIDEO)));
+    assert_eq!(words, "Downloading 100%");
     let video = second.folder(&card.id).join(VIDEO_FILE);
     assert_eq!(std::fs::metadata(&video).unwrap().len(), PADDED_VIDEO);
     assert!(is_mp4(&video));
@@ -970,6 +983,39 @@ async fn a_generation_at_the_provider_for_long_is_still_generating_and_still_che
     bench.emu.finish_task_now(&task);
     let done = started.until_state(&card.id, GenerationState::Done).await;
     assert!(!done.long_running);
+}
+
+#[tokio::test]
+async fn a_card_expects_the_median_time_of_past_generations_of_the_same_kind() {
+    let bench = Bench::new().await;
+    let first = bench.start().await;
+    let card = first.enqueue(text_to_video(Provider::LinkModel)).await;
+    assert_eq!(card.expected_seconds, None, "nothing to go by yet");
+    first.until_state(&card.id, GenerationState::Done).await;
+    let next = first.enqueue(text_to_video(Provider::LinkModel)).await;
+    // The emulator makes a video in well under five seconds.
+    assert!(
+        next.expected_seconds.is_some_and(|s| s <= 5),
+        "{:?}",
+        next.expected_seconds
+    );
+    let other_kind = first
+        .enqueue(GenerationRequest {
+            duration: 10,
+            ..text_to_video(Provider::LinkModel)
+        })
+        .await;
+    assert_eq!(other_kind.expected_seconds, None);
+    first.until_state(&next.id, GenerationState::Done).await;
+    first
+        .until_state(&other_kind.id, GenerationState::Done)
+        .await;
+    first.queue.shut_down();
+    drop(first);
+    // Learnt again from the library at the next start.
+    let second = bench.start().await;
+    let again = second.enqueue(text_to_video(Provider::LinkModel)).await;
+    assert!(again.expected_seconds.is_some_and(|s| s <= 5));
 }
 
 #[tokio::test]

@@ -389,6 +389,7 @@ impl Runner {
             ));
             return Flow::End;
         };
+        let mut expired_in_a_row = 0;
         loop {
             let client = match self.shared.client(provider).await {
                 Ok(client) => client,
@@ -446,9 +447,13 @@ impl Runner {
                 }
                 Err(err @ ProviderError::LinkExpired { .. }) => {
                     // A fresh link: MiniMax retrieves again, OpenRouter's content endpoint and
-                    // LinkModel's query give one.
+                    // LinkModel's query give one. Fresh links that keep failing are waited on.
                     tracing::info!("{err}");
                     self.ready = None;
+                    expired_in_a_row += 1;
+                    if expired_in_a_row > 2 {
+                        self.setback(&err).await;
+                    }
                 }
                 Err(err) => {
                     self.ready = None;
