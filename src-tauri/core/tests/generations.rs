@@ -360,6 +360,32 @@ async fn the_record_is_on_disk_before_the_submit_leaves_and_the_task_id_the_mome
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]
+async fn nothing_is_sent_while_the_record_cannot_be_written() {
+    let mut bench = Bench::new().await;
+    bench.config.at_once_per_provider = 1;
+    let started = bench.start().await;
+    let head = started.enqueue(text_to_video(Provider::OpenRouter)).await;
+    started.until_state(&head.id, GenerationState::Queued).await;
+    let head_task = task_id(&started, &head.id);
+    bench
+        .emu
+        .set_task_status(&head_task, EmulatedStatus::Processing);
+    let second = started.enqueue(text_to_video(Provider::OpenRouter)).await;
+    // The folder goes away while it waits (a creator deleting it by hand, a drive unplugged).
+    std::fs::remove_dir_all(started.folder(&second.id)).unwrap();
+    bench.emu.finish_task_now(&head_task);
+    started.until_state(&head.id, GenerationState::Done).await;
+    let stuck = started
+        .until(&second.id, "showing the disk problem", |c| {
+            c.error.is_some()
+        })
+        .await;
+    assert_eq!(stuck.error.unwrap().kind, "generation-not-found");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(bench.emu.submits(Service::OpenRouter), 1, "never sent");
+}
+
+#[tokio::test]
 async fn a_restart_mid_poll_keeps_checking_the_same_task_and_never_submits_again() {
     let bench = Bench::new().await;
     let first = bench.start().await;

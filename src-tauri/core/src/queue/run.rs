@@ -109,10 +109,7 @@ impl Runner {
                         return Flow::End;
                     };
                     self.slot = Some(slot);
-                    return match self.advance(GenerationState::Submitting, None).await {
-                        Ok(()) => Flow::Next,
-                        Err(_) => Flow::End,
-                    };
+                    return self.mark_sending().await;
                 }
                 order = self.orders.recv() => match order {
                     Some(Order::Stop(reply)) => {
@@ -126,6 +123,25 @@ impl Runner {
                 },
             }
         }
+    }
+
+    /// Records `submitting` on disk before anything is sent. Until that write succeeds nothing
+    /// is sent: a restart would otherwise find it still waiting and send it a second time.
+    async fn mark_sending(&mut self) -> Flow {
+        if let Err(err) = self
+            .generation
+            .advance(GenerationState::Submitting, local_now(), None)
+        {
+            tracing::error!("{err}");
+            return Flow::End;
+        }
+        while !self.save().await {
+            if let Woken::Stop(reply) = self.pause(self.shared.config.schedule.steady).await {
+                let _ = reply.send(self.stop().await);
+                return Flow::End;
+            }
+        }
+        Flow::Next
     }
 
     async fn submit(&mut self) -> Flow {
@@ -325,7 +341,7 @@ impl Runner {
                         return Some(Flow::End);
                     }
                 } else if charge_changed {
-                    self.save().await;
+                    let _ = self.save().await;
                 }
                 None
             }
@@ -481,7 +497,7 @@ impl Runner {
                         .ledger
                         .record_poll(self.id().as_str(), &update, local_now());
                 if self.note_money(money) {
-                    self.save().await;
+                    let _ = self.save().await;
                 }
                 Ok(update)
             }
@@ -686,13 +702,15 @@ impl Runner {
             tracing::error!("{err}");
             return Err(QueueError::Library(err.into()));
         }
-        self.save().await;
+        // A failed write is on the card; the work goes on and the next save tries again.
+        let _ = self.save().await;
         Ok(())
     }
 
     /// Writes the record (temp file, fsync, rename) and shows it. A record that cannot be
     /// written is shown as a problem; the work goes on, and the next save tries again.
-    async fn save(&mut self) {
+    /// Answers whether it reached the disk.
+    async fn save(&mut self) -> bool {
         let library = self.shared.library.clone();
         let record = self.generation.clone();
         let saved = tokio::task::spawn_blocking(move || library.save(&record)).await;
@@ -701,6 +719,10 @@ impl Runner {
             Ok(Err(err)) => Some(QueueError::from(err)),
             Err(err) => Some(QueueError::from(err)),
         };
+        let saved = problem.is_none();
+        if !saved {
+            self.troubled = true;
+        }
         let generation = self.generation.clone();
         self.shared.update(self.id(), |record, live| {
             *record = generation;
@@ -712,6 +734,7 @@ impl Runner {
                 });
             }
         });
+        saved
     }
 }
 
