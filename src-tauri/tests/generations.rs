@@ -121,6 +121,44 @@ fn a_generation_started_from_the_create_screen_ends_ready_with_a_video_url() {
         json!({ "request": request(Value::Null) }),
     );
     assert_eq!(card["state"], "waiting", "{card:#}");
+    let mut fields: Vec<&str> = card
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    let mut contract = vec![
+        "id",
+        "state",
+        "stateWords",
+        "prompt",
+        "provider",
+        "model",
+        "resolution",
+        "duration",
+        "createdAt",
+        "finishedAt",
+        "elapsedSeconds",
+        "expectedSeconds",
+        "download",
+        "offline",
+        "longRunning",
+        "mayHaveBeenCharged",
+        "stopped",
+        "error",
+        "cost",
+        "firstFrameUrl",
+        "videoUrl",
+        "folder",
+    ];
+    contract.sort_unstable();
+    assert_eq!(
+        fields, contract,
+        "the GenerationCard of the shared contract"
+    );
+    assert_eq!(card["provider"], "openrouter");
+    assert_eq!(card["stateWords"], "Waiting its turn");
     assert_eq!(card["cost"]["estimate"], "0.4902");
     assert_eq!(card["cost"]["currency"], "USD");
     assert_eq!(card["mayHaveBeenCharged"], false);

@@ -778,6 +778,13 @@ async fn a_submit_with_no_answer_is_unknown_never_resubmitted_and_may_have_been_
         "one request in all"
     );
     assert_eq!(started.on_disk(&card.id).state, GenerationState::Unknown);
+
+    // The creator sets it aside: it stays in the library, still possibly charged.
+    let dismissed = started.queue.stop_tracking(&card.id).await.unwrap();
+    assert_eq!(dismissed.state, GenerationState::Cancelled);
+    assert_eq!(dismissed.state_words, "Dismissed; it may have been charged");
+    assert!(dismissed.may_have_been_charged);
+    assert_eq!(started.on_disk(&card.id).state, GenerationState::Cancelled);
 }
 
 #[tokio::test]

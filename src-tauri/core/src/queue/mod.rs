@@ -258,11 +258,13 @@ impl GenerationQueue {
             match generation.state {
                 GenerationState::Queued | GenerationState::Running => {
                     let slot = queue.shared.line(generation.request.provider).occupy();
-                    queue.follow(generation, None, Some(slot));
+                    let _ = queue.follow(generation, None, Some(slot));
                 }
-                GenerationState::Downloading => queue.follow(generation, None, None),
+                GenerationState::Downloading => {
+                    let _ = queue.follow(generation, None, None);
+                }
                 GenerationState::Unknown if generation.task_id.is_some() => {
-                    queue.follow(generation, None, None)
+                    let _ = queue.follow(generation, None, None);
                 }
                 GenerationState::Waiting => waiting.push(generation),
                 _ => queue.shared.track(generation, Live::default(), None),
@@ -273,7 +275,7 @@ impl GenerationQueue {
                 .shared
                 .line(generation.request.provider)
                 .join(generation.id.clone());
-            queue.follow(generation, Some(turn), None);
+            let _ = queue.follow(generation, Some(turn), None);
         }
         Ok(queue)
     }
@@ -305,8 +307,8 @@ impl GenerationQueue {
         .await??;
         let id = generation.id.clone();
         let turn = self.shared.line(provider).join(id.clone());
-        self.follow(generation, Some(turn), None);
-        self.card(&id).ok_or(QueueError::NotTracked)
+        self.follow(generation, Some(turn), None)
+            .ok_or(QueueError::NotTracked)
     }
 
     /// A new paid generation with the same settings and first frame as `id`. Never automatic:
@@ -418,13 +420,13 @@ impl GenerationQueue {
         *locked(&self.shared.overrides) = overrides;
     }
 
-    /// Starts the task that follows `generation`.
+    /// Starts the task that follows `generation`; answers its card as it was before the task ran.
     fn follow(
         &self,
         generation: Generation,
         turn: Option<oneshot::Receiver<Slot>>,
         slot: Option<Slot>,
-    ) {
+    ) -> Option<GenerationCard> {
         let (orders, orders_in) = mpsc::unbounded_channel();
         let id = generation.id.clone();
         let live = Live {
@@ -432,11 +434,13 @@ impl GenerationQueue {
             ..Live::default()
         };
         self.shared.track(generation.clone(), live, Some(orders));
+        let card = self.shared.card(&id);
         let runner = run::Runner::new(self.shared.clone(), generation, orders_in, slot);
         let task = tokio::spawn(runner.run(turn));
         let mut tasks = locked(&self.shared.tasks);
         tasks.retain(|t| !t.is_finished());
         tasks.push(task.abort_handle());
+        card
     }
 
     /// Stops every generation's task where it is, as quitting the app does. Records stay as

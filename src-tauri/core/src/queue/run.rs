@@ -11,7 +11,9 @@ use crate::ledger::SpendEntry;
 use crate::library::{
     local_now, ChargedCost, Generation, GenerationFailure, GenerationState, VideoFile, VIDEO_FILE,
 };
-use crate::providers::{ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate};
+use crate::providers::{
+    MoneyState, ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate,
+};
 
 use super::card::{CardError, DownloadProgress};
 use super::line::Slot;
@@ -203,7 +205,7 @@ impl Runner {
                     );
                     self.note_money(money);
                     self.generation.error = Some(failure(&err));
-                    let next = if err.kind() == "submit-outcome-unknown" {
+                    let next = if err.money() == MoneyState::Unknown {
                         GenerationState::Unknown
                     } else {
                         GenerationState::Failed
