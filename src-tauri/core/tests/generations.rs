@@ -623,6 +623,43 @@ async fn an_expired_link_is_replaced_by_a_fresh_one() {
 }
 
 #[tokio::test]
+async fn a_download_cut_again_and_again_shows_offline_and_goes_on_until_the_video_is_home() {
+    let bench = Bench::with(EmulatorConfig {
+        pad_videos_to: Some(PADDED_VIDEO),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    // Connections cut before any byte, more often than one download call retries: the
+    // queue itself must come back to it.
+    bench.emu.inject(
+        Fault::new(
+            Service::LinkModel,
+            Endpoint::Download,
+            FaultKind::DropAfter { bytes: 0 },
+        )
+        .times(6),
+    );
+    let started = bench.start().await;
+    let mut changes = started.queue.subscribe();
+    let card = started.enqueue(text_to_video(Provider::LinkModel)).await;
+    started.until_state(&card.id, GenerationState::Done).await;
+    let mut shown_offline = false;
+    while let Ok(card) = changes.try_recv() {
+        shown_offline |= card.state == GenerationState::Downloading && card.offline;
+    }
+    assert!(shown_offline, "the card said offline meanwhile");
+    let video = started.folder(&card.id).join(VIDEO_FILE);
+    assert_eq!(std::fs::metadata(&video).unwrap().len(), PADDED_VIDEO);
+    assert!(is_mp4(&video));
+    assert!(
+        bench.cdn_requests().len() > 6,
+        "{} downloads",
+        bench.cdn_requests().len()
+    );
+    assert_eq!(bench.emu.submits(Service::LinkModel), 1);
+}
+
+#[tokio::test]
 async fn a_retry_after_from_the_provider_is_honoured_between_checks() {
     let bench = Bench::new().await;
     bench.emu.inject(Fault::new(
