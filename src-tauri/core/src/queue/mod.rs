@@ -467,7 +467,7 @@ impl Shared {
         Ok(tokio::task::spawn_blocking(move || keys.get(provider)).await??)
     }
 
-    /// A client of the generation's provider with the key saved now.
+    /// A client of the generation's provider with the key saved now, for its API calls.
     async fn client(&self, provider: Provider) -> Result<ProviderClient, QueueError> {
         let key = self
             .key(provider)
@@ -475,8 +475,19 @@ impl Shared {
             .ok_or(QueueError::NoKey { provider })?;
         let override_url = locked(&self.overrides).get(&provider).cloned();
         let base = base_url_for(provider, override_url.as_deref())?;
-        Ok(ProviderClient::new(provider, base, key, self.http.clone())
-            .with_retry_policy(self.config.retry.clone()))
+        let mut policy = self.config.retry.clone();
+        if provider.is_minimax() {
+            // Every MiniMax request counts against its 5 a minute: the queue asks again itself,
+            // in its paced turn, instead of the client retrying at once.
+            policy.max_retries = 0;
+        }
+        Ok(ProviderClient::new(provider, base, key, self.http.clone()).with_retry_policy(policy))
+    }
+
+    /// A client for fetching the video itself: CDN links are not rate limited, and a dropped
+    /// download resumes at once.
+    fn fetcher(&self, client: &ProviderClient) -> ProviderClient {
+        client.clone().with_retry_policy(self.config.retry.clone())
     }
 
     fn track(

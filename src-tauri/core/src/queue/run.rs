@@ -440,7 +440,8 @@ impl Runner {
                     continue;
                 }
             };
-            let downloaded = self.download(&client, &link, &dest).await;
+            let fetcher = self.shared.fetcher(&client);
+            let downloaded = self.download(&fetcher, &link, &dest).await;
             match downloaded {
                 Ok(video) => {
                     self.came_back_online();
