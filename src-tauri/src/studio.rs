@@ -41,6 +41,8 @@ pub struct Studio {
     pub media: Arc<MediaServer>,
     /// Every generation from the click to a playable file; resumed at start.
     pub queue: GenerationQueue,
+    /// The task forwarding generation changes to the window; a reloaded window replaces it.
+    pub generation_watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
 
 impl Studio {
@@ -79,6 +81,7 @@ impl Studio {
         }))?;
         Ok(Studio {
             queue,
+            generation_watch: std::sync::Mutex::default(),
             paths,
             keys,
             ledger,

@@ -548,6 +548,18 @@ async fn the_waiting_line_survives_a_restart_in_creation_order() {
     }
     let last = first.card(&waiting[2].id);
     assert_eq!(last.state_words, "Waiting its turn (2 ahead)");
+    // When one ahead leaves the line, the cards behind it are told.
+    let mut changes = first.queue.subscribe();
+    let extra = first.enqueue(text_to_video(Provider::OpenRouter)).await;
+    first.queue.stop_tracking(&waiting[0].id).await.unwrap();
+    let mut told = None;
+    while let Ok(card) = changes.try_recv() {
+        if card.id == extra.id {
+            told = Some(card.state_words);
+        }
+    }
+    assert_eq!(told.as_deref(), Some("Waiting its turn (2 ahead)"));
+    let waiting = vec![waiting[1].clone(), waiting[2].clone(), extra];
     first.queue.shut_down();
     drop(first);
 

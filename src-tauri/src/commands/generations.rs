@@ -93,7 +93,16 @@ pub fn watch_generations(
     // Subscribed before the first cards go out, so no change falls between them.
     let changes = studio.queue.subscribe();
     send_all(&studio.queue, &on_change)?;
-    tauri::async_runtime::spawn(forward(studio.queue.clone(), changes, on_change));
+    let forwarding = tauri::async_runtime::spawn(forward(studio.queue.clone(), changes, on_change));
+    // One window watches: a reloaded page's new channel replaces the old one.
+    let previous = studio
+        .generation_watch
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(forwarding);
+    if let Some(previous) = previous {
+        previous.abort();
+    }
     Ok(())
 }
 

@@ -531,6 +531,21 @@ impl Shared {
         }
     }
 
+    /// The line of `provider` moved: the waiting cards' "n ahead" changed.
+    pub(crate) fn announce_line(&self, provider: Provider) {
+        let waiting: Vec<GenerationId> = locked(&self.tracked)
+            .iter()
+            .filter(|(_, t)| {
+                t.generation.state == GenerationState::Waiting
+                    && t.generation.request.provider == provider
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in waiting {
+            self.announce(&id);
+        }
+    }
+
     fn announce(&self, id: &GenerationId) {
         if let Some(card) = self.card(id) {
             // No subscriber is fine: the cards are there for the next `watch`.

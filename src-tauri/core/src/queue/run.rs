@@ -115,8 +115,10 @@ impl Runner {
                 }
                 order = self.orders.recv() => match order {
                     Some(Order::Stop(reply)) => {
-                        self.shared.line(self.generation.request.provider).leave(&self.generation.id);
+                        let provider = self.generation.request.provider;
+                        self.shared.line(provider).leave(&self.generation.id);
                         let done = self.stop().await;
+                        self.shared.announce_line(provider);
                         let _ = reply.send(done);
                         return Flow::End;
                     }
@@ -137,6 +139,7 @@ impl Runner {
             tracing::error!("{err}");
             return Flow::End;
         }
+        self.shared.announce_line(self.generation.request.provider);
         while !self.save().await {
             if let Woken::Stop(reply) = self.pause(self.shared.config.schedule.steady).await {
                 let _ = reply.send(self.stop().await);
