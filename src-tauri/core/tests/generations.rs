@@ -1150,3 +1150,19 @@ async fn a_generation_over_the_monthly_budget_is_refused_before_anything_is_writ
     assert_eq!(err.kind(), "over-budget");
     assert_eq!(started.library.scan().unwrap().generations.len(), 1);
 }
+
+#[tokio::test]
+async fn a_generation_without_a_key_is_refused_before_anything_is_written() {
+    let bench = Bench::new().await;
+    bench.keys.remove(Provider::LinkModel).unwrap();
+    let started = bench.start().await;
+    let err = started
+        .queue
+        .enqueue(text_to_video(Provider::LinkModel), no_budgets())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "no-key");
+    assert!(err.to_string().contains("LinkModel"), "{err}");
+    assert!(started.library.scan().unwrap().generations.is_empty());
+    assert!(started.ledger.entries().is_empty());
+}
