@@ -17,6 +17,11 @@ const COMMANDS: &[&str] = &[
     "spending_summary",
     "export_spending_csv",
     "library_list",
+    "start_generation",
+    "watch_generations",
+    "check_generation_now",
+    "stop_tracking_generation",
+    "retry_generation",
 ];
 
 fn main() {

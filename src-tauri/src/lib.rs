@@ -5,7 +5,7 @@ mod studio;
 
 use tauri::{Manager, Runtime};
 
-pub use studio::{KeyStoreOverride, Studio};
+pub use studio::{KeyStoreOverride, QueuePacingOverride, Studio, QUICK_POLLING_ENV};
 
 /// Starts the desktop app.
 pub fn run() {
@@ -44,5 +44,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::money::spending_summary,
             commands::money::export_spending_csv,
             commands::library::library_list,
+            commands::generations::start_generation,
+            commands::generations::watch_generations,
+            commands::generations::check_generation_now,
+            commands::generations::stop_tracking_generation,
+            commands::generations::retry_generation,
         ])
 }

@@ -4,15 +4,24 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::ledger::Ledger;
-use hailuo_core::library::{local_now, Library};
+use hailuo_core::library::Library;
 use hailuo_core::media_server::MediaServer;
+use hailuo_core::pacing::RequestPacer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
+use hailuo_core::queue::{GenerationQueue, QueueConfig, QueueParts};
 use hailuo_core::settings::{Settings, SettingsError, SettingsFile};
 use tauri::{AppHandle, Manager, Runtime};
 
 /// A key store to use instead of the OS keyring, managed on the builder before start-up.
 /// Only tests use it: the app itself never falls back from the keyring.
 pub struct KeyStoreOverride(pub Arc<dyn KeyStore>);
+
+/// How the generation queue paces itself, managed on the builder before start-up instead of
+/// the providers' guidance. Only tests use it, to poll the emulator in milliseconds.
+pub struct QueuePacingOverride(pub QueueConfig);
+
+/// Set (to anything) to poll in milliseconds: for the emulator and the GUI harness only.
+pub const QUICK_POLLING_ENV: &str = "HAILUO_STUDIO_QUICK_POLLING";
 
 /// Everything the commands reach through `tauri::State`.
 pub struct Studio {
@@ -29,7 +38,11 @@ pub struct Studio {
     /// The generations on disk; the job runner writes every record through it.
     pub library: Library,
     /// Serves the library's videos and pictures to the player on http://127.0.0.1.
-    pub media: MediaServer,
+    pub media: Arc<MediaServer>,
+    /// Every generation from the click to a playable file; resumed at start.
+    pub queue: GenerationQueue,
+    /// The task forwarding generation changes to the window; a reloaded window replaces it.
+    pub generation_watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
 
 impl Studio {
@@ -46,13 +59,29 @@ impl Studio {
             tracing::warn!("{notice}");
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
-        let library = Library::open(&loaded.settings.library_dir_or(&paths.default_library_dir))?;
-        // Before any job runs: a submit cut short by the last exit may have been charged.
-        if let Err(err) = library.mark_interrupted_submits(local_now()) {
-            tracing::warn!("the library could not be checked for interrupted submits: {err}");
-        }
-        let media = tauri::async_runtime::block_on(MediaServer::start(library.clone()))?;
+        let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
+        let media = Arc::new(tauri::async_runtime::block_on(MediaServer::start(
+            library.clone(),
+        ))?);
+        let config = match app.try_state::<QueuePacingOverride>() {
+            Some(pacing) => pacing.0.clone(),
+            None if std::env::var_os(QUICK_POLLING_ENV).is_some() => QueueConfig::quick(),
+            None => QueueConfig::default(),
+        };
+        // Marks submits cut short by the last exit as "may have been charged" before anything
+        // else runs, then resumes every unfinished generation.
+        let queue = tauri::async_runtime::block_on(GenerationQueue::start(QueueParts {
+            library: library.clone(),
+            ledger: ledger.clone(),
+            keys: keys.clone(),
+            media: Some(media.clone()),
+            pacer: Arc::new(RequestPacer::documented()),
+            base_url_overrides: loaded.settings.base_url_overrides.clone(),
+            config,
+        }))?;
         Ok(Studio {
+            queue,
+            generation_watch: std::sync::Mutex::default(),
             paths,
             keys,
             ledger,
@@ -94,6 +123,8 @@ impl Studio {
                 path: self.settings_file.path().to_path_buf(),
                 source: std::io::Error::other(err),
             })??;
+        self.queue
+            .set_base_url_overrides(next.base_url_overrides.clone());
         *current = next.clone();
         Ok(next)
     }

@@ -17,6 +17,7 @@ pub mod paths;
 pub mod pricing;
 pub mod provider;
 pub mod providers;
+pub mod queue;
 pub mod settings;
 
 pub use budget::{check_budget, BudgetRefusal};

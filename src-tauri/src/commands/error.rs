@@ -6,6 +6,7 @@ use hailuo_core::keys::KeyStoreError;
 use hailuo_core::ledger::{LedgerError, SubmitRefused};
 use hailuo_core::library::LibraryError;
 use hailuo_core::pricing::QuoteError;
+use hailuo_core::queue::QueueError;
 use hailuo_core::settings::SettingsError;
 use hailuo_core::ValidationError;
 use serde::Serialize;
@@ -124,6 +125,12 @@ impl From<SubmitRefused> for CommandError {
             SubmitRefused::OverBudget(refusal) => refusal.into(),
             SubmitRefused::Ledger(ledger) => ledger.into(),
         }
+    }
+}
+
+impl From<QueueError> for CommandError {
+    fn from(err: QueueError) -> Self {
+        CommandError::new(err.kind(), err.to_string())
     }
 }
 

@@ -5,6 +5,7 @@ pub mod app;
 mod error;
 pub mod first_frame;
 pub mod generation;
+pub mod generations;
 pub mod library;
 pub mod money;
 pub mod settings;

@@ -1,0 +1,672 @@
+//! The generation queue: every paid generation from the click to a playable file, surviving restarts.
+//!
+//! One tokio task follows each generation. Its record is written (temp file, fsync, rename)
+//! before its submit leaves and again the moment the task id arrives; polls follow the
+//! provider's pace; the video is streamed into the generation's folder. A per-provider line
+//! keeps at most `at_once_per_provider` generations at a provider; the others wait, in order,
+//! in the `waiting` state on disk, so the line survives a restart too.
+
+mod card;
+mod line;
+mod run;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::budget::{check_budget, BudgetRefusal};
+use crate::generation::{FirstFrame, GenerationRequest, Model, Resolution};
+use crate::keys::{KeyStore, KeyStoreError};
+use crate::ledger::{Ledger, LedgerError};
+use crate::library::{
+    local_now, Generation, GenerationId, GenerationState, Library, LibraryError, RecordedFirstFrame,
+};
+use crate::media_server::MediaServer;
+use crate::pacing::{PollSchedule, RequestPacer};
+use crate::pricing::{quote, QuoteError};
+use crate::provider::{Currency, Provider};
+use crate::providers::{base_url_for, BaseUrlError, ProviderClient, RetryPolicy};
+
+pub use card::{CardCost, CardError, DownloadProgress, GenerationCard};
+
+use card::{CardContext, Live};
+use line::{Line, Slot};
+
+/// How the queue paces itself. `Default` follows the providers' guidance; tests use `quick()`.
+#[derive(Debug, Clone)]
+pub struct QueueConfig {
+    pub schedule: PollSchedule,
+    pub retry: RetryPolicy,
+    /// Generations at one provider at once (from submit until the provider finished); more
+    /// wait in the local line.
+    pub at_once_per_provider: usize,
+    /// The first wait before trying again while the provider cannot be reached; it doubles up
+    /// to `offline_longest_wait`.
+    pub offline_first_wait: Duration,
+    pub offline_longest_wait: Duration,
+    /// Download progress reaches the UI at most this often.
+    pub progress_every: Duration,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            schedule: PollSchedule::default(),
+            retry: RetryPolicy::default(),
+            at_once_per_provider: 3,
+            offline_first_wait: Duration::from_secs(2),
+            offline_longest_wait: Duration::from_secs(60),
+            progress_every: Duration::from_millis(250),
+        }
+    }
+}
+
+impl QueueConfig {
+    /// Milliseconds instead of seconds, for tests and the emulator.
+    pub fn quick() -> Self {
+        QueueConfig {
+            schedule: PollSchedule::quick(),
+            retry: RetryPolicy {
+                first_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(20),
+                max_retries: 2,
+                max_retry_after: Duration::from_millis(100),
+                request_timeout: Duration::from_secs(3),
+                download_stall: Duration::from_secs(3),
+            },
+            at_once_per_provider: 3,
+            offline_first_wait: Duration::from_millis(20),
+            offline_longest_wait: Duration::from_millis(200),
+            progress_every: Duration::from_millis(20),
+        }
+    }
+}
+
+/// What the queue works with.
+pub struct QueueParts {
+    pub library: Library,
+    pub ledger: Arc<Ledger>,
+    pub keys: Arc<dyn KeyStore>,
+    /// Where the UI's player reads videos and pictures from; `None` leaves the cards' URLs empty.
+    pub media: Option<Arc<MediaServer>>,
+    /// Request pace per provider (MiniMax: 5 a minute), shared by every generation.
+    pub pacer: Arc<RequestPacer>,
+    /// Settings' addresses for the services (`providers::base_url_for` weighs them).
+    pub base_url_overrides: BTreeMap<Provider, String>,
+    pub config: QueueConfig,
+}
+
+/// Why the queue could not do what was asked, in plain words.
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error(transparent)]
+    Quote(#[from] QuoteError),
+    #[error(transparent)]
+    OverBudget(#[from] BudgetRefusal),
+    #[error("There is no API key for {provider} yet. Add one in Settings, then try again.")]
+    NoKey { provider: Provider },
+    #[error(transparent)]
+    Keys(#[from] KeyStoreError),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    BaseUrl(#[from] BaseUrlError),
+    #[error("The first frame of this generation, “{}”, could not be read: {detail}.", path.display())]
+    FirstFrameMissing { path: PathBuf, detail: String },
+    #[error("This generation is not being tracked any more.")]
+    NotTracked,
+    #[error("{0}")]
+    CannotStop(String),
+    #[error("An internal task stopped unexpectedly: {0}")]
+    Internal(String),
+}
+
+impl QueueError {
+    /// A stable name the UI branches on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            QueueError::Quote(QuoteError::Invalid(_)) => "invalid-request",
+            QueueError::Quote(QuoteError::Unpriced { .. }) => "unpriced",
+            QueueError::OverBudget(_) => "over-budget",
+            QueueError::NoKey { .. } => "no-key",
+            QueueError::Keys(KeyStoreError::Unavailable { .. }) => "keyring-unavailable",
+            QueueError::Keys(KeyStoreError::Malformed(_)) => "key-malformed",
+            QueueError::Library(LibraryError::NotFound { .. }) => "generation-not-found",
+            QueueError::Library(_) => "library-disk",
+            QueueError::Ledger(_) => "spending-record-unwritable",
+            QueueError::BaseUrl(_) => "base-url-invalid",
+            QueueError::FirstFrameMissing { .. } => "first-frame-unreadable",
+            QueueError::NotTracked => "not-tracked",
+            QueueError::CannotStop(_) => "cannot-stop",
+            QueueError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for QueueError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        QueueError::Internal(err.to_string())
+    }
+}
+
+/// What the creator asked of a generation's task.
+pub(crate) enum Order {
+    CheckNow,
+    Stop(oneshot::Sender<Result<(), QueueError>>),
+}
+
+/// A generation the queue knows in this run: its record as last saved, and the live flags.
+struct Tracked {
+    generation: Generation,
+    live: Live,
+    /// To its task, while one follows it.
+    orders: Option<mpsc::UnboundedSender<Order>>,
+}
+
+/// Past generations' durations, by what decides them.
+type Shape = (Provider, Model, Resolution, u8);
+
+pub(crate) struct Shared {
+    library: Library,
+    ledger: Arc<Ledger>,
+    keys: Arc<dyn KeyStore>,
+    media: Option<Arc<MediaServer>>,
+    pacer: Arc<RequestPacer>,
+    config: QueueConfig,
+    http: reqwest::Client,
+    overrides: Mutex<BTreeMap<Provider, String>>,
+    lines: HashMap<Provider, Arc<Line>>,
+    tracked: Mutex<BTreeMap<GenerationId, Tracked>>,
+    events: broadcast::Sender<GenerationCard>,
+    durations: Mutex<HashMap<Shape, Vec<u64>>>,
+    /// Budget check, record and ledger line of a new generation happen as one step.
+    enqueueing: Mutex<()>,
+    /// Every generation's task, so that shutting down stops them all.
+    tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The app's one generation queue. Cheap to clone.
+#[derive(Clone)]
+pub struct GenerationQueue {
+    shared: Arc<Shared>,
+}
+
+impl GenerationQueue {
+    /// Starts the queue on the current tokio runtime and resumes every unfinished generation
+    /// in the library: a submit cut short by the last exit becomes `unknown` (never sent again),
+    /// generations at a provider are checked again, finished ones are downloaded, and the
+    /// waiting line goes on in creation order.
+    pub async fn start(parts: QueueParts) -> Result<GenerationQueue, QueueError> {
+        let http = crate::providers::http_client().map_err(|err| {
+            QueueError::Internal(format!("the web client could not be made: {err}"))
+        })?;
+        let (events, _) = broadcast::channel(1024);
+        let lines = Provider::ALL
+            .into_iter()
+            .map(|p| (p, Line::new(parts.config.at_once_per_provider)))
+            .collect();
+        let shared = Arc::new(Shared {
+            library: parts.library,
+            ledger: parts.ledger,
+            keys: parts.keys,
+            media: parts.media,
+            pacer: parts.pacer,
+            config: parts.config,
+            http,
+            overrides: Mutex::new(parts.base_url_overrides),
+            lines,
+            tracked: Mutex::default(),
+            events,
+            durations: Mutex::default(),
+            enqueueing: Mutex::default(),
+            tasks: Mutex::default(),
+        });
+        let library = shared.library.clone();
+        let scan = tokio::task::spawn_blocking(move || {
+            library.mark_interrupted_submits(local_now())?;
+            library.scan()
+        })
+        .await??;
+        let mut unfinished: Vec<Generation> = Vec::new();
+        for entry in scan.generations {
+            let generation = entry.generation;
+            if generation.state == GenerationState::Done {
+                shared.remember_duration(&generation);
+            }
+            if !generation.state.is_final() && !entry.read_only {
+                unfinished.push(generation);
+            }
+        }
+        // Oldest first, so the line keeps its order and earlier generations take slots first.
+        unfinished.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        let queue = GenerationQueue { shared };
+        // Generations already at a provider hold their places before the line moves on.
+        let mut waiting = Vec::new();
+        for generation in unfinished {
+            match generation.state {
+                GenerationState::Queued | GenerationState::Running => {
+                    let slot = queue.shared.line(generation.request.provider).occupy();
+                    let _ = queue.follow(generation, None, Some(slot));
+                }
+                GenerationState::Downloading => {
+                    let _ = queue.follow(generation, None, None);
+                }
+                GenerationState::Unknown if generation.task_id.is_some() => {
+                    let _ = queue.follow(generation, None, None);
+                }
+                GenerationState::Waiting => waiting.push(generation),
+                _ => queue.shared.track(generation, Live::default(), None),
+            }
+        }
+        for generation in waiting {
+            let turn = queue
+                .shared
+                .line(generation.request.provider)
+                .join(generation.id.clone());
+            let _ = queue.follow(generation, Some(turn), None);
+        }
+        Ok(queue)
+    }
+
+    /// Prices and checks the request against the monthly budgets, writes its record in the
+    /// `waiting` state with its line in the spending ledger, then queues it. Nothing has left
+    /// the machine when this returns.
+    pub async fn enqueue(
+        &self,
+        request: GenerationRequest,
+        budgets: BTreeMap<Currency, Decimal>,
+    ) -> Result<GenerationCard, QueueError> {
+        let estimate = quote(&request)?;
+        let provider = request.provider;
+        if self.shared.key(provider).await?.is_none() {
+            return Err(QueueError::NoKey { provider });
+        }
+        let shared = self.shared.clone();
+        let generation = tokio::task::spawn_blocking(move || -> Result<Generation, QueueError> {
+            let _one_at_a_time = locked(&shared.enqueueing);
+            let now = crate::ledger::local_now();
+            check_budget(&shared.ledger, &estimate, &budgets, now)?;
+            let generation = shared.library.create_waiting(&request, &estimate)?;
+            shared
+                .ledger
+                .record_submit(generation.id.as_str(), &request, &estimate, now)?;
+            Ok(generation)
+        })
+        .await??;
+        let id = generation.id.clone();
+        let turn = self.shared.line(provider).join(id.clone());
+        self.follow(generation, Some(turn), None)
+            .ok_or(QueueError::NotTracked)
+    }
+
+    /// A new paid generation with the same settings and first frame as `id`. Never automatic:
+    /// the creator saw the price and asked for it.
+    pub async fn retry(
+        &self,
+        id: &GenerationId,
+        budgets: BTreeMap<Currency, Decimal>,
+    ) -> Result<GenerationCard, QueueError> {
+        let library = self.shared.library.clone();
+        let id = id.clone();
+        let request = tokio::task::spawn_blocking(move || -> Result<_, QueueError> {
+            let generation = library.load(&id)?;
+            request_of(&library, &generation)
+        })
+        .await??;
+        self.enqueue(request, budgets).await
+    }
+
+    /// Asks the provider about the generation now instead of at the next planned check.
+    pub fn check_now(&self, id: &GenerationId) -> Result<GenerationCard, QueueError> {
+        let orders = {
+            let tracked = locked(&self.shared.tracked);
+            tracked
+                .get(id)
+                .ok_or(QueueError::NotTracked)?
+                .orders
+                .clone()
+        };
+        if let Some(orders) = orders {
+            let _ = orders.send(Order::CheckNow);
+        }
+        self.card(id).ok_or(QueueError::NotTracked)
+    }
+
+    /// Stops following a generation. A waiting one is never sent (not charged); one at the
+    /// provider is let go, and since no provider offers a cancel call, it may still finish
+    /// and charge; an unknown outcome is set aside. A video already being saved cannot be
+    /// stopped: it is paid for.
+    pub async fn stop_tracking(&self, id: &GenerationId) -> Result<GenerationCard, QueueError> {
+        let orders = {
+            let tracked = locked(&self.shared.tracked);
+            tracked.get(id).and_then(|t| t.orders.clone())
+        };
+        if let Some(orders) = orders {
+            let (reply, answer) = oneshot::channel();
+            if orders.send(Order::Stop(reply)).is_ok() {
+                if let Ok(answer) = answer.await {
+                    answer?;
+                    return self.card(id).ok_or(QueueError::NotTracked);
+                }
+            }
+        }
+        // No task follows it (finished, or an unknown outcome with nothing to check).
+        let library = self.shared.library.clone();
+        let ledger = self.shared.ledger.clone();
+        let key = id.clone();
+        let generation = tokio::task::spawn_blocking(move || -> Result<_, QueueError> {
+            let mut generation = library.load(&key)?;
+            if generation.state != GenerationState::Unknown {
+                return Err(QueueError::CannotStop(format!(
+                    "This generation has already ended ({}).",
+                    generation.state.label()
+                )));
+            }
+            let now = local_now();
+            generation.dismiss(now).map_err(LibraryError::from)?;
+            library.save(&generation)?;
+            if let Err(err) = ledger.record_may_have_been_charged(
+                key.as_str(),
+                "Dismissed with no answer from the provider.",
+                now,
+            ) {
+                tracing::warn!("the spending record could not be updated: {err}");
+            }
+            Ok(generation)
+        })
+        .await??;
+        let live = locked(&self.shared.tracked)
+            .get(id)
+            .map(|t| t.live.clone())
+            .unwrap_or_default();
+        self.shared.track(generation, live, None);
+        self.card(id).ok_or(QueueError::NotTracked)
+    }
+
+    /// Every generation not yet finished, and those finished in this run, oldest first.
+    pub fn cards(&self) -> Vec<GenerationCard> {
+        let ids: Vec<GenerationId> = locked(&self.shared.tracked).keys().cloned().collect();
+        let mut cards: Vec<GenerationCard> =
+            ids.iter().filter_map(|id| self.shared.card(id)).collect();
+        cards.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        cards
+    }
+
+    /// The card of one generation the queue knows in this run.
+    pub fn card(&self, id: &GenerationId) -> Option<GenerationCard> {
+        self.shared.card(id)
+    }
+
+    /// A card each time a generation changes (state, flags, download progress at most every
+    /// `progress_every`).
+    pub fn subscribe(&self) -> broadcast::Receiver<GenerationCard> {
+        self.shared.events.subscribe()
+    }
+
+    /// New addresses for the services, from Settings; used from the next request on.
+    pub fn set_base_url_overrides(&self, overrides: BTreeMap<Provider, String>) {
+        *locked(&self.shared.overrides) = overrides;
+    }
+
+    /// Starts the task that follows `generation`; answers its card as it was before the task ran.
+    fn follow(
+        &self,
+        generation: Generation,
+        turn: Option<oneshot::Receiver<Slot>>,
+        slot: Option<Slot>,
+    ) -> Option<GenerationCard> {
+        let (orders, orders_in) = mpsc::unbounded_channel();
+        let id = generation.id.clone();
+        let live = Live {
+            ahead: self.shared.line(generation.request.provider).ahead_of(&id),
+            ..Live::default()
+        };
+        self.shared.track(generation.clone(), live, Some(orders));
+        let card = self.shared.card(&id);
+        let runner = run::Runner::new(self.shared.clone(), generation, orders_in, slot);
+        let task = tokio::spawn(runner.run(turn));
+        let mut tasks = locked(&self.shared.tasks);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task.abort_handle());
+        card
+    }
+
+    /// Stops every generation's task where it is, as quitting the app does. Records stay as
+    /// last saved: the next start resumes them (a submit cut short becomes `unknown`).
+    pub fn shut_down(&self) {
+        for task in locked(&self.shared.tasks).drain(..) {
+            task.abort();
+        }
+    }
+}
+
+impl Shared {
+    fn line(&self, provider: Provider) -> Arc<Line> {
+        // Every provider has a line from the start.
+        self.lines
+            .get(&provider)
+            .cloned()
+            .unwrap_or_else(|| Line::new(self.config.at_once_per_provider))
+    }
+
+    async fn key(&self, provider: Provider) -> Result<Option<SecretString>, QueueError> {
+        let keys = self.keys.clone();
+        // The Secret Service answers over D-Bus: keep it off the async workers.
+        Ok(tokio::task::spawn_blocking(move || keys.get(provider)).await??)
+    }
+
+    /// A client of the generation's provider with the key saved now, for its API calls.
+    async fn client(&self, provider: Provider) -> Result<ProviderClient, QueueError> {
+        let key = self
+            .key(provider)
+            .await?
+            .ok_or(QueueError::NoKey { provider })?;
+        let override_url = locked(&self.overrides).get(&provider).cloned();
+        let base = base_url_for(provider, override_url.as_deref())?;
+        let mut policy = self.config.retry.clone();
+        if provider.is_minimax() {
+            // Every MiniMax request counts against its 5 a minute: the queue asks again itself,
+            // in its paced turn, instead of the client retrying at once.
+            policy.max_retries = 0;
+        }
+        Ok(ProviderClient::new(provider, base, key, self.http.clone()).with_retry_policy(policy))
+    }
+
+    /// A client for fetching the video itself: CDN links are not rate limited, and a dropped
+    /// download resumes at once.
+    fn fetcher(&self, client: &ProviderClient) -> ProviderClient {
+        client.clone().with_retry_policy(self.config.retry.clone())
+    }
+
+    fn track(
+        &self,
+        generation: Generation,
+        live: Live,
+        orders: Option<mpsc::UnboundedSender<Order>>,
+    ) {
+        let id = generation.id.clone();
+        locked(&self.tracked).insert(
+            id.clone(),
+            Tracked {
+                generation,
+                live,
+                orders,
+            },
+        );
+        self.announce(&id);
+    }
+
+    /// Updates what the UI sees of a generation and tells the subscribers.
+    pub(crate) fn update(
+        &self,
+        id: &GenerationId,
+        change: impl FnOnce(&mut Generation, &mut Live),
+    ) {
+        {
+            let mut tracked = locked(&self.tracked);
+            let Some(entry) = tracked.get_mut(id) else {
+                return;
+            };
+            change(&mut entry.generation, &mut entry.live);
+        }
+        self.announce(id);
+    }
+
+    /// The task is done with this generation: later orders are handled without it.
+    pub(crate) fn let_go(&self, id: &GenerationId) {
+        if let Some(entry) = locked(&self.tracked).get_mut(id) {
+            entry.orders = None;
+        }
+    }
+
+    /// The line of `provider` moved: the waiting cards' "n ahead" changed.
+    pub(crate) fn announce_line(&self, provider: Provider) {
+        let waiting: Vec<GenerationId> = locked(&self.tracked)
+            .iter()
+            .filter(|(_, t)| {
+                t.generation.state == GenerationState::Waiting
+                    && t.generation.request.provider == provider
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in waiting {
+            self.announce(&id);
+        }
+    }
+
+    fn announce(&self, id: &GenerationId) {
+        if let Some(card) = self.card(id) {
+            // No subscriber is fine: the cards are there for the next `watch`.
+            let _ = self.events.send(card);
+        }
+    }
+
+    pub(crate) fn remember_duration(&self, generation: &Generation) {
+        let Some(done_at) = generation
+            .history
+            .iter()
+            .rev()
+            .find(|c| c.state == GenerationState::Done)
+            .map(|c| c.at)
+        else {
+            return;
+        };
+        let seconds = (done_at - generation.created_at).whole_seconds().max(0) as u64;
+        locked(&self.durations)
+            .entry(shape(generation))
+            .or_default()
+            .push(seconds);
+    }
+
+    fn expected_seconds(&self, generation: &Generation) -> Option<u64> {
+        let durations = locked(&self.durations);
+        let mut seen = durations.get(&shape(generation))?.clone();
+        if seen.is_empty() {
+            return None;
+        }
+        seen.sort_unstable();
+        let middle = seen.len() / 2;
+        Some(if seen.len() % 2 == 0 {
+            (seen[middle - 1] + seen[middle]) / 2
+        } else {
+            seen[middle]
+        })
+    }
+
+    fn card(&self, id: &GenerationId) -> Option<GenerationCard> {
+        let (generation, mut live) = {
+            let tracked = locked(&self.tracked);
+            let entry = tracked.get(id)?;
+            (entry.generation.clone(), entry.live.clone())
+        };
+        if generation.state == GenerationState::Waiting {
+            live.ahead = self.line(generation.request.provider).ahead_of(id);
+        }
+        let spend = self.ledger.entry(id.as_str());
+        let folder = self.library.folder_of(id);
+        let first_frame_url = match (&self.media, &generation.request.first_frame) {
+            (Some(media), Some(RecordedFirstFrame::Picture { file_name, .. })) => {
+                Some(media.url_for(id, file_name))
+            }
+            _ => None,
+        };
+        let video_url = match (&self.media, &generation.video) {
+            (Some(media), Some(video)) if generation.state == GenerationState::Done => {
+                Some(media.url_for(id, &video.file_name))
+            }
+            _ => None,
+        };
+        Some(card::card(
+            &generation,
+            CardContext {
+                live: &live,
+                spend: spend.as_ref(),
+                expected_seconds: self.expected_seconds(&generation),
+                folder: folder.map(|f| f.display().to_string()).unwrap_or_default(),
+                first_frame_url,
+                video_url,
+                now: OffsetDateTime::now_utc(),
+            },
+        ))
+    }
+}
+
+fn shape(generation: &Generation) -> Shape {
+    let request = &generation.request;
+    (
+        request.provider,
+        request.model,
+        request.resolution,
+        request.duration,
+    )
+}
+
+/// The request a record stands for, with its first-frame picture read back from the folder.
+pub(crate) fn request_of(
+    library: &Library,
+    generation: &Generation,
+) -> Result<GenerationRequest, QueueError> {
+    let recorded = &generation.request;
+    let first_frame = match &recorded.first_frame {
+        None => None,
+        Some(RecordedFirstFrame::Link { url }) => Some(FirstFrame::Link { url: url.clone() }),
+        Some(RecordedFirstFrame::Picture { mime, .. }) => {
+            let path =
+                library
+                    .first_frame_path(generation)
+                    .ok_or_else(|| LibraryError::NotFound {
+                        id: generation.id.clone(),
+                    })?;
+            let bytes = std::fs::read(&path).map_err(|err| QueueError::FirstFrameMissing {
+                path: path.clone(),
+                detail: err.to_string(),
+            })?;
+            Some(FirstFrame::Picture {
+                mime: mime.clone(),
+                bytes,
+            })
+        }
+    };
+    Ok(GenerationRequest {
+        provider: recorded.provider,
+        model: recorded.model,
+        prompt: recorded.prompt.clone(),
+        first_frame,
+        duration: recorded.duration,
+        resolution: recorded.resolution,
+        prompt_optimizer: recorded.prompt_optimizer,
+        fast_pretreatment: recorded.fast_pretreatment,
+    })
+}

@@ -1,0 +1,763 @@
+//! One generation's task: wait its turn, submit once, follow it at the provider, bring the video home.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::ledger::SpendEntry;
+use crate::library::{
+    local_now, ChargedCost, Generation, GenerationFailure, GenerationState, VideoFile, VIDEO_FILE,
+};
+use crate::providers::{
+    MoneyState, ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate,
+};
+
+use super::card::{CardError, DownloadProgress};
+use super::line::Slot;
+use super::{request_of, Order, QueueError, Shared};
+
+/// What to do after a step.
+enum Flow {
+    Next,
+    End,
+}
+
+/// How a wait ended.
+enum Woken {
+    /// The planned time came, or the creator asked for a check now.
+    Check,
+    Stop(oneshot::Sender<Result<(), QueueError>>),
+}
+
+pub(crate) struct Runner {
+    shared: Arc<Shared>,
+    generation: Generation,
+    orders: mpsc::UnboundedReceiver<Order>,
+    /// Its place at the provider, held from the submit until the provider finished.
+    slot: Option<Slot>,
+    /// The answer that said the video is ready, when this run saw it.
+    ready: Option<TaskUpdate>,
+    /// The wait before the next try while the provider cannot be reached.
+    offline_wait: Duration,
+    long_running: bool,
+    /// The card shows a problem or the offline flag, for the next good answer to clear.
+    troubled: bool,
+}
+
+impl Runner {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        generation: Generation,
+        orders: mpsc::UnboundedReceiver<Order>,
+        slot: Option<Slot>,
+    ) -> Self {
+        let offline_wait = shared.config.offline_first_wait;
+        Runner {
+            shared,
+            generation,
+            orders,
+            slot,
+            ready: None,
+            offline_wait,
+            long_running: false,
+            troubled: false,
+        }
+    }
+
+    pub(crate) async fn run(mut self, turn: Option<oneshot::Receiver<Slot>>) {
+        if let Some(turn) = turn {
+            if let Flow::End = self.wait_turn(turn).await {
+                return self.finish();
+            }
+        }
+        loop {
+            let flow = match self.generation.state {
+                GenerationState::Submitting => self.submit().await,
+                GenerationState::Queued | GenerationState::Running => self.follow().await,
+                GenerationState::Unknown if self.generation.task_id.is_some() => {
+                    self.follow().await
+                }
+                GenerationState::Downloading => self.bring_home().await,
+                _ => Flow::End,
+            };
+            if let Flow::End = flow {
+                break;
+            }
+        }
+        self.finish();
+    }
+
+    fn finish(self) {
+        self.shared.let_go(&self.generation.id);
+    }
+
+    fn id(&self) -> &crate::library::GenerationId {
+        &self.generation.id
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The local line and the submit
+    // -----------------------------------------------------------------------------------------
+
+    async fn wait_turn(&mut self, mut turn: oneshot::Receiver<Slot>) -> Flow {
+        loop {
+            tokio::select! {
+                slot = &mut turn => {
+                    let Ok(slot) = slot else {
+                        // The line is gone: only when the app shuts down.
+                        return Flow::End;
+                    };
+                    self.slot = Some(slot);
+                    return self.mark_sending().await;
+                }
+                order = self.orders.recv() => match order {
+                    Some(Order::Stop(reply)) => {
+                        let provider = self.generation.request.provider;
+                        self.shared.line(provider).leave(&self.generation.id);
+                        let done = self.stop().await;
+                        self.shared.announce_line(provider);
+                        let _ = reply.send(done);
+                        return Flow::End;
+                    }
+                    Some(Order::CheckNow) => {}
+                    None => return Flow::End,
+                },
+            }
+        }
+    }
+
+    /// Records `submitting` on disk before anything is sent. Until that write succeeds nothing
+    /// is sent: a restart would otherwise find it still waiting and send it a second time.
+    async fn mark_sending(&mut self) -> Flow {
+        if let Err(err) = self
+            .generation
+            .advance(GenerationState::Submitting, local_now(), None)
+        {
+            tracing::error!("{err}");
+            return Flow::End;
+        }
+        self.shared.announce_line(self.generation.request.provider);
+        while !self.save().await {
+            if let Woken::Stop(reply) = self.pause(self.shared.config.schedule.steady).await {
+                let _ = reply.send(self.stop().await);
+                return Flow::End;
+            }
+        }
+        Flow::Next
+    }
+
+    async fn submit(&mut self) -> Flow {
+        let library = self.shared.library.clone();
+        let record = self.generation.clone();
+        let request = match tokio::task::spawn_blocking(move || request_of(&library, &record)).await
+        {
+            Ok(Ok(request)) => request,
+            Ok(Err(err)) => return self.fail_before_sending(&err).await,
+            Err(err) => return self.fail_before_sending(&QueueError::from(err)).await,
+        };
+        let provider = self.generation.request.provider;
+        loop {
+            let client = match self.shared.client(provider).await {
+                Ok(client) => client,
+                Err(err) => return self.fail_before_sending(&err).await,
+            };
+            self.shared.pacer.wait_turn(provider).await;
+            match client.submit(&request).await {
+                Ok(submission) => {
+                    self.came_back_online();
+                    self.generation.task_id = Some(submission.task_id.clone());
+                    self.generation.poll_url = submission.poll_url.clone();
+                    let money = self.shared.ledger.record_submission(
+                        self.id().as_str(),
+                        &submission,
+                        local_now(),
+                    );
+                    self.note_money(money);
+                    // Saved at once: from now on a restart finds it at the provider.
+                    return match self.advance(GenerationState::Queued, None).await {
+                        Ok(()) => Flow::Next,
+                        Err(_) => Flow::End,
+                    };
+                }
+                Err(err @ ProviderError::NetworkDown { .. }) => {
+                    // Never sent, so sending again cannot charge twice.
+                    if let Woken::Stop(reply) = self.offline(&err).await {
+                        let _ = reply.send(self.stop().await);
+                        return Flow::End;
+                    }
+                }
+                Err(err @ ProviderError::RateLimited { .. }) => {
+                    // The provider said no to this request: nothing was started.
+                    let wait = err
+                        .retry_after()
+                        .unwrap_or(self.shared.config.schedule.steady);
+                    self.show_problem(&err);
+                    if let Woken::Stop(reply) = self.pause(wait).await {
+                        let _ = reply.send(self.stop().await);
+                        return Flow::End;
+                    }
+                }
+                Err(err) => {
+                    let money = self.shared.ledger.record_submit_error(
+                        self.id().as_str(),
+                        &err,
+                        local_now(),
+                    );
+                    self.note_money(money);
+                    self.generation.error = Some(failure(&err));
+                    let next = if err.money() == MoneyState::Unknown {
+                        GenerationState::Unknown
+                    } else {
+                        GenerationState::Failed
+                    };
+                    let _ = self.advance(next, Some(err.to_string())).await;
+                    self.slot = None;
+                    // An unknown outcome is never sent again by itself.
+                    return Flow::End;
+                }
+            }
+        }
+    }
+
+    /// Nothing left the machine: the generation fails, not charged.
+    async fn fail_before_sending(&mut self, err: &QueueError) -> Flow {
+        let reason = err.to_string();
+        if let Err(err) =
+            self.shared
+                .ledger
+                .record_not_charged(self.id().as_str(), &reason, local_now())
+        {
+            tracing::warn!("the spending record could not be updated: {err}");
+        }
+        self.generation.error = Some(GenerationFailure {
+            kind: err.kind().to_owned(),
+            message: reason.clone(),
+            http_status: None,
+            provider_code: None,
+            provider_text: None,
+        });
+        let _ = self.advance(GenerationState::Failed, Some(reason)).await;
+        self.slot = None;
+        Flow::End
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Following it at the provider
+    // -----------------------------------------------------------------------------------------
+
+    fn task(&self) -> Option<TaskRef> {
+        self.generation.task_id.as_ref().map(|id| TaskRef {
+            task_id: id.clone(),
+            poll_url: self.generation.poll_url.clone(),
+        })
+    }
+
+    /// When the provider got it: the first state after the submit.
+    fn at_provider_since(&self) -> OffsetDateTime {
+        self.generation
+            .history
+            .iter()
+            .find(|c| {
+                matches!(
+                    c.state,
+                    GenerationState::Queued | GenerationState::Running | GenerationState::Unknown
+                )
+            })
+            .map_or(self.generation.created_at, |c| c.at)
+    }
+
+    async fn follow(&mut self) -> Flow {
+        let Some(task) = self.task() else {
+            return Flow::End;
+        };
+        let provider = self.generation.request.provider;
+        let schedule = self.shared.config.schedule.clone();
+        let mut checks = 0;
+        let mut asked_wait = None;
+        loop {
+            let at_provider_for = (OffsetDateTime::now_utc() - self.at_provider_since())
+                .try_into()
+                .unwrap_or(Duration::ZERO);
+            let long_running = schedule.is_long_running(at_provider_for);
+            if long_running != self.long_running {
+                self.long_running = long_running;
+                self.shared.update(self.id(), |_, live| {
+                    live.long_running = long_running;
+                });
+            }
+            let wait = schedule.next_wait(checks, at_provider_for, asked_wait);
+            if let Woken::Stop(reply) = self.pause(wait).await {
+                let _ = reply.send(self.stop().await);
+                return Flow::End;
+            }
+            let client = match self.shared.client(provider).await {
+                Ok(client) => client,
+                Err(err) => {
+                    self.show_queue_problem(&err);
+                    continue;
+                }
+            };
+            self.shared.pacer.wait_turn(provider).await;
+            match client.check(&task).await {
+                Ok(update) => {
+                    checks += 1;
+                    asked_wait = None;
+                    self.came_back_online();
+                    if let Some(flow) = self.take_update(update).await {
+                        return flow;
+                    }
+                }
+                Err(err @ ProviderError::NetworkDown { .. }) => {
+                    if let Woken::Stop(reply) = self.offline(&err).await {
+                        let _ = reply.send(self.stop().await);
+                        return Flow::End;
+                    }
+                }
+                Err(err) => {
+                    // Never given up: shown on the card, and asked again later.
+                    asked_wait = err.retry_after();
+                    self.show_problem(&err);
+                }
+            }
+        }
+    }
+
+    /// Applies what a check found; `Some` when following is over.
+    async fn take_update(&mut self, update: TaskUpdate) -> Option<Flow> {
+        let money = self
+            .shared
+            .ledger
+            .record_poll(self.id().as_str(), &update, local_now());
+        let charge_changed = self.note_money(money);
+        match update.status {
+            TaskStatus::Queued | TaskStatus::Running => {
+                let next = match (update.status, self.generation.state) {
+                    // The provider may report queued again; the card never goes backwards.
+                    (TaskStatus::Queued, GenerationState::Running) => GenerationState::Running,
+                    (TaskStatus::Queued, _) => GenerationState::Queued,
+                    _ => GenerationState::Running,
+                };
+                if next != self.generation.state {
+                    let note = Some(update.provider_status.clone());
+                    if self.advance(next, note).await.is_err() {
+                        return Some(Flow::End);
+                    }
+                } else if charge_changed {
+                    let _ = self.save().await;
+                }
+                None
+            }
+            TaskStatus::Succeeded => {
+                self.ready = Some(update.clone());
+                let note = Some(update.provider_status.clone());
+                let moved = self.advance(GenerationState::Downloading, note).await;
+                // The provider is done with it: the next in line may go.
+                self.slot = None;
+                Some(if moved.is_ok() { Flow::Next } else { Flow::End })
+            }
+            TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Expired => {
+                let provider = self.generation.request.provider;
+                let failure = match &update.failure {
+                    Some(err) => failure(err),
+                    None => GenerationFailure {
+                        kind: "generation-failed".to_owned(),
+                        message: match &update.detail {
+                            Some(detail) => format!(
+                                "{provider} could not make this video ({}): {detail}",
+                                update.provider_status
+                            ),
+                            None => format!(
+                                "{provider} ended this generation without a video ({}).",
+                                update.provider_status
+                            ),
+                        },
+                        http_status: None,
+                        provider_code: None,
+                        provider_text: update.detail.clone(),
+                    },
+                };
+                let note = Some(failure.message.clone());
+                self.generation.error = Some(failure);
+                let _ = self.advance(GenerationState::Failed, note).await;
+                self.slot = None;
+                Some(Flow::End)
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Bringing the video home
+    // -----------------------------------------------------------------------------------------
+
+    async fn bring_home(&mut self) -> Flow {
+        let Some(task) = self.task() else {
+            return Flow::End;
+        };
+        let provider = self.generation.request.provider;
+        let Some(dest) = self
+            .shared
+            .library
+            .folder_of(self.id())
+            .map(|folder| folder.join(VIDEO_FILE))
+        else {
+            self.show_queue_problem(&QueueError::Library(
+                crate::library::LibraryError::NotFound {
+                    id: self.id().clone(),
+                },
+            ));
+            return Flow::End;
+        };
+        let mut expired_in_a_row = 0;
+        loop {
+            let client = match self.shared.client(provider).await {
+                Ok(client) => client,
+                Err(err) => {
+                    self.show_queue_problem(&err);
+                    if let Woken::Stop(reply) = self.pause(self.shared.config.schedule.steady).await
+                    {
+                        let _ = reply.send(Err(paid_for()));
+                    }
+                    continue;
+                }
+            };
+            let update = match self.ready.clone() {
+                Some(update) => update,
+                // After a restart, or when a link expired: ask again for where the video is.
+                None => match self.check_ready(&client, &task).await {
+                    Ok(update) => update,
+                    Err(flow) => match flow {
+                        Some(flow) => return flow,
+                        None => continue,
+                    },
+                },
+            };
+            self.shared.pacer.wait_turn(provider).await;
+            let link = match client.video_link(&task, &update).await {
+                Ok(link) => link,
+                Err(err) => {
+                    self.ready = None;
+                    self.setback(&err).await;
+                    continue;
+                }
+            };
+            let fetcher = self.shared.fetcher(&client);
+            let downloaded = self.download(&fetcher, &link, &dest).await;
+            match downloaded {
+                Ok(video) => {
+                    self.came_back_online();
+                    let (width, height) = match (update.width, update.height) {
+                        (Some(w), Some(h)) => (Some(w), Some(h)),
+                        _ if self.generation.request.first_frame.is_none() => {
+                            let (w, h) = self.generation.request.resolution.landscape_size();
+                            (Some(w), Some(h))
+                        }
+                        _ => (None, None),
+                    };
+                    self.generation.video = Some(VideoFile {
+                        file_name: VIDEO_FILE.to_owned(),
+                        bytes: video.bytes,
+                        width,
+                        height,
+                    });
+                    if self.advance(GenerationState::Done, None).await.is_ok() {
+                        self.shared.remember_duration(&self.generation);
+                    }
+                    return Flow::End;
+                }
+                Err(err @ ProviderError::LinkExpired { .. }) => {
+                    // A fresh link: MiniMax retrieves again, OpenRouter's content endpoint and
+                    // LinkModel's query give one. Fresh links that keep failing are waited on.
+                    tracing::info!("{err}");
+                    self.ready = None;
+                    expired_in_a_row += 1;
+                    if expired_in_a_row > 2 {
+                        self.setback(&err).await;
+                    }
+                }
+                Err(err) => {
+                    self.ready = None;
+                    self.setback(&err).await;
+                }
+            }
+        }
+    }
+
+    /// Asks where the finished video is. `Err(None)` to try again, `Err(Some)` to stop.
+    async fn check_ready(
+        &mut self,
+        client: &ProviderClient,
+        task: &TaskRef,
+    ) -> Result<TaskUpdate, Option<Flow>> {
+        self.shared
+            .pacer
+            .wait_turn(self.generation.request.provider)
+            .await;
+        match client.check(task).await {
+            Ok(update) if update.status == TaskStatus::Succeeded => {
+                self.came_back_online();
+                let money =
+                    self.shared
+                        .ledger
+                        .record_poll(self.id().as_str(), &update, local_now());
+                if self.note_money(money) {
+                    let _ = self.save().await;
+                }
+                Ok(update)
+            }
+            Ok(update) => {
+                // Only a provider that changed its mind would say this; follow what it says.
+                tracing::warn!(
+                    status = %update.provider_status,
+                    "a finished generation is no longer reported finished"
+                );
+                self.setback(&ProviderError::UnexpectedAnswer {
+                    provider: self.generation.request.provider,
+                    what: format!("the finished video is now “{}”", update.provider_status),
+                    said: Default::default(),
+                })
+                .await;
+                Err(None)
+            }
+            Err(err) => {
+                self.setback(&err).await;
+                Err(None)
+            }
+        }
+    }
+
+    /// Streams the video into place, reporting progress; a stop request meanwhile is refused.
+    async fn download(
+        &mut self,
+        client: &ProviderClient,
+        link: &crate::providers::VideoLink,
+        dest: &std::path::Path,
+    ) -> Result<crate::providers::DownloadedVideo, ProviderError> {
+        let shared = self.shared.clone();
+        let id = self.generation.id.clone();
+        let every = shared.config.progress_every;
+        let mut last_shown: Option<Instant> = None;
+        let progress = move |bytes: u64, total: Option<u64>| {
+            let complete = total.is_some_and(|t| bytes >= t);
+            if !complete && last_shown.is_some_and(|at| at.elapsed() < every) {
+                return;
+            }
+            last_shown = Some(Instant::now());
+            shared.update(&id, |_, live| {
+                live.download = Some(DownloadProgress { bytes, total });
+            });
+        };
+        let saving = client.download(link, dest, progress);
+        tokio::pin!(saving);
+        loop {
+            tokio::select! {
+                done = &mut saving => return done,
+                order = self.orders.recv() => {
+                    if let Some(Order::Stop(reply)) = order {
+                        let _ = reply.send(Err(paid_for()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A download step went wrong: offline waits and resumes; anything else is shown and tried
+    /// again at the steady pace. A paid video is never given up.
+    async fn setback(&mut self, err: &ProviderError) {
+        let woken = if let ProviderError::NetworkDown { .. } = err {
+            self.offline(err).await
+        } else {
+            self.show_problem(err);
+            let wait = err
+                .retry_after()
+                .unwrap_or(self.shared.config.schedule.steady);
+            self.pause(wait).await
+        };
+        if let Woken::Stop(reply) = woken {
+            let _ = reply.send(Err(paid_for()));
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Waiting, stopping, saving
+    // -----------------------------------------------------------------------------------------
+
+    /// Waits `wait`, or less if the creator asks for a check or a stop.
+    async fn pause(&mut self, wait: Duration) -> Woken {
+        let until = tokio::time::sleep(wait);
+        tokio::pin!(until);
+        tokio::select! {
+            () = &mut until => Woken::Check,
+            order = self.orders.recv() => match order {
+                Some(Order::CheckNow) => Woken::Check,
+                Some(Order::Stop(reply)) => Woken::Stop(reply),
+                // The queue is gone: keep the planned pace.
+                None => {
+                    until.await;
+                    Woken::Check
+                }
+            },
+        }
+    }
+
+    /// The provider cannot be reached: say so, wait (longer each time), try again.
+    async fn offline(&mut self, err: &ProviderError) -> Woken {
+        tracing::info!("offline: {err}");
+        self.troubled = true;
+        self.shared.update(self.id(), |_, live| {
+            live.offline = true;
+        });
+        let wait = self.offline_wait;
+        self.offline_wait = (wait * 2).min(self.shared.config.offline_longest_wait);
+        self.pause(wait).await
+    }
+
+    fn came_back_online(&mut self) {
+        self.offline_wait = self.shared.config.offline_first_wait;
+        if !std::mem::take(&mut self.troubled) {
+            return;
+        }
+        self.shared.update(self.id(), |_, live| {
+            live.offline = false;
+            live.problem = None;
+        });
+    }
+
+    fn show_problem(&mut self, err: &ProviderError) {
+        self.troubled = true;
+        let problem = CardError {
+            kind: err.kind().to_owned(),
+            message: err.to_string(),
+        };
+        self.shared
+            .update(self.id(), |_, live| live.problem = Some(problem));
+    }
+
+    fn show_queue_problem(&mut self, err: &QueueError) {
+        self.troubled = true;
+        let problem = CardError {
+            kind: err.kind().to_owned(),
+            message: err.to_string(),
+        };
+        self.shared
+            .update(self.id(), |_, live| live.problem = Some(problem));
+    }
+
+    /// The creator stops following it; what that means depends on where it is.
+    async fn stop(&mut self) -> Result<(), QueueError> {
+        let now = local_now();
+        let id = self.id().as_str().to_owned();
+        let ledger = &self.shared.ledger;
+        let provider = self.generation.request.provider;
+        let (money, note) = match self.generation.state {
+            GenerationState::Waiting | GenerationState::Submitting => (
+                ledger.record_not_charged(&id, "Stopped before it was sent.", now),
+                "Stopped by you before it was sent: not charged.".to_owned(),
+            ),
+            GenerationState::Queued | GenerationState::Running | GenerationState::Unknown => {
+                let note = format!(
+                    "Stopped tracking by you. {provider} has no cancel call, so it may still finish the video and charge for it."
+                );
+                (ledger.record_may_have_been_charged(&id, &note, now), note)
+            }
+            GenerationState::Downloading => return Err(paid_for()),
+            _ => {
+                return Err(QueueError::CannotStop(format!(
+                    "This generation has already ended ({}).",
+                    self.generation.state.label()
+                )))
+            }
+        };
+        self.note_money(money);
+        self.slot = None;
+        self.advance(GenerationState::Cancelled, Some(note)).await
+    }
+
+    /// Keeps the charge the ledger now knows in the record; true when it changed.
+    fn note_money(&mut self, entry: Result<SpendEntry, crate::ledger::LedgerError>) -> bool {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                tracing::warn!("the spending record could not be updated: {err}");
+                return false;
+            }
+        };
+        let charged = match entry.state {
+            crate::ledger::SpendState::Charged { amount, how } => {
+                Some(ChargedCost { money: amount, how })
+            }
+            _ => None,
+        };
+        if charged.is_some() && charged != self.generation.charged_cost {
+            self.generation.charged_cost = charged;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Moves to `next`, saves the record durably, and shows the change.
+    async fn advance(
+        &mut self,
+        next: GenerationState,
+        note: Option<String>,
+    ) -> Result<(), QueueError> {
+        if let Err(err) = self.generation.advance(next, local_now(), note) {
+            tracing::error!("{err}");
+            return Err(QueueError::Library(err.into()));
+        }
+        // A failed write is on the card; the work goes on and the next save tries again.
+        let _ = self.save().await;
+        Ok(())
+    }
+
+    /// Writes the record (temp file, fsync, rename) and shows it. A record that cannot be
+    /// written is shown as a problem; the work goes on, and the next save tries again.
+    /// Answers whether it reached the disk.
+    async fn save(&mut self) -> bool {
+        let library = self.shared.library.clone();
+        let record = self.generation.clone();
+        let saved = tokio::task::spawn_blocking(move || library.save(&record)).await;
+        let problem = match saved {
+            Ok(Ok(())) => None,
+            Ok(Err(err)) => Some(QueueError::from(err)),
+            Err(err) => Some(QueueError::from(err)),
+        };
+        let saved = problem.is_none();
+        if !saved {
+            self.troubled = true;
+        }
+        let generation = self.generation.clone();
+        self.shared.update(self.id(), |record, live| {
+            *record = generation;
+            if let Some(err) = &problem {
+                tracing::error!("a generation's record could not be saved: {err}");
+                live.problem = Some(CardError {
+                    kind: err.kind().to_owned(),
+                    message: err.to_string(),
+                });
+            }
+        });
+        saved
+    }
+}
+
+/// What the provider said about a generation that ended, in the record's form.
+fn failure(err: &ProviderError) -> GenerationFailure {
+    let said = err.said();
+    GenerationFailure {
+        kind: err.kind().to_owned(),
+        message: err.to_string(),
+        http_status: said.and_then(|s| s.http_status),
+        provider_code: said.and_then(|s| s.code).map(|c| c.to_string()),
+        provider_text: said.and_then(|s| s.text.clone()),
+    }
+}
+
+fn paid_for() -> QueueError {
+    QueueError::CannotStop(
+        "This video is already made and paid for; it is being saved to your library.".to_owned(),
+    )
+}
