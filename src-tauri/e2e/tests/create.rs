@@ -13,18 +13,27 @@ use serde_json::{json, Value};
 
 /// Starts the app with a saved MiniMax key and waits for the Create screen.
 async fn app_with_a_key(test: &str, env: &[(String, String)]) -> App {
+    app_with_keys(
+        test,
+        env,
+        &[("minimax-global", "emulator-minimax-global-key")],
+    )
+    .await
+}
+
+/// Starts the app with `(provider, key)` saved and waits for the Create screen.
+async fn app_with_keys(test: &str, env: &[(String, String)], keys: &[(&str, &str)]) -> App {
     let mut launch = App::launch(test);
     for (name, value) in env {
         launch = launch.env(name, value);
     }
     let app = launch.start().await;
     app.wait_ready().await;
-    app.invoke(
-        "save_key",
-        json!({ "provider": "minimax-global", "key": "emulator-minimax-global-key" }),
-    )
-    .await
-    .unwrap_or_else(|err| panic!("the key was not saved: {err}"));
+    for (provider, key) in keys {
+        app.invoke("save_key", json!({ "provider": provider, "key": key }))
+            .await
+            .unwrap_or_else(|err| panic!("the {provider} key was not saved: {err}"));
+    }
     // The studio reads its keys at start: open it again as a creator would after onboarding.
     app.run_js("location.reload(); return null").await;
     app.wait_ready().await;
@@ -654,5 +663,124 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
         "the generated video to play (readyState ≥ 2, 1366 wide, time running)",
     )
     .await;
+    app.close().await;
+}
+
+#[cfg(generation_commands)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
+    use hailuo_emulator::{Emulator, EmulatorConfig, Service, TaskTiming};
+
+    // Slow stages, so the test decides how each generation ends.
+    let emulator = Emulator::start(EmulatorConfig {
+        timing: TaskTiming::Elapsed {
+            per_stage: Duration::from_secs(600),
+        },
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let mut env = emulator.env_vars();
+    env.push(("HAILUO_STUDIO_QUICK_POLLING".to_owned(), "1".to_owned()));
+    let app = app_with_keys(
+        "a_failed_generation_is_made_again_only_after_its_price_is_confirmed",
+        &env,
+        &[("openrouter", "sk-or-v1-emulator-openrouter-key")],
+    )
+    .await;
+    type_prompt(&app, "Lanterns float over a dark lake").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent === 'Generate · $0.49'
+            && !document.querySelector('[data-testid=generate]').disabled",
+        "OpenRouter's price on Generate",
+    )
+    .await;
+    click(&app, "[data-testid=generate]").await;
+    app.wait_for(
+        "const card = document.querySelector('[data-testid=generation-card]');
+         return card !== null && ['queued', 'running'].includes(card.dataset.state)",
+        "the generation to reach OpenRouter",
+    )
+    .await;
+
+    // Check now asks the service at once; the card stays as it is.
+    click(
+        &app,
+        "[data-testid=generation-card] [data-testid=card-check]",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generation-card] [data-testid=card-check]')?.textContent === 'Check now'",
+        "the check to come back",
+    )
+    .await;
+
+    let first = emulator.task_ids(Service::OpenRouter);
+    assert_eq!(first.len(), 1);
+    assert!(emulator.fail_task(&first[0], 502, "the provider could not make this video"));
+    app.wait_for(
+        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'failed'",
+        "the failure to reach the card",
+    )
+    .await;
+    let failed = text_of(&app, "[data-testid=generation-card]").await;
+    assert!(failed.contains("Make again"), "{failed}");
+
+    // Asking shows the price; cancelling sends nothing.
+    click(
+        &app,
+        "[data-testid=generation-card] [data-testid=card-retry]",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=confirm-retry]') !== null",
+        "the price of making it again",
+    )
+    .await;
+    let question = text_of(&app, "[data-testid=confirm-retry]").await;
+    assert!(
+        question.contains("new generation at OpenRouter and costs $0.49"),
+        "{question}"
+    );
+    screen_after_paint(&app, "retry-price").await;
+    click(&app, "[data-testid=confirm-retry-yes]").await;
+    app.wait_for(
+        "return document.querySelectorAll('[data-testid=generation-card]').length === 2",
+        "the new generation's card",
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while emulator.submits(Service::OpenRouter) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the retry never reached OpenRouter"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Stopping the new one asks first, then says the service may still charge.
+    app.wait_for(
+        "return document.querySelector('[data-testid=generation-card] [data-testid=card-stop]') !== null",
+        "the new card's stop button",
+    )
+    .await;
+    click(
+        &app,
+        "[data-testid=generation-card] [data-testid=card-stop]",
+    )
+    .await;
+    click(&app, "[data-testid=confirm-stop-yes]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'cancelled'",
+        "the new generation to be no longer followed",
+    )
+    .await;
+    let stopped = text_of(&app, "[data-testid=generation-card]").await;
+    assert!(
+        stopped.contains("may still finish it and charge"),
+        "{stopped}"
+    );
+    assert_eq!(emulator.submits(Service::OpenRouter), 2);
+    screen_after_paint(&app, "after-retry-and-stop").await;
     app.close().await;
 }

@@ -171,6 +171,8 @@ function actionRow(card, actions) {
 function ask(card, question) {
   open.set(card.id, question);
   draw(known.get(card.id).card);
+  // The question may open below the panel's fold: bring it into view.
+  shown.get(card.id)?.querySelector(".confirm")?.scrollIntoView({ block: "nearest" });
 }
 
 /** Closes the card's question; `updated` is the card an action answered, if any. */
