@@ -46,17 +46,22 @@ export function firstFrameArea(compose, onChange) {
     busy = what;
     failure = null;
     render();
+    onChange(); // Generate waits while the picture is checked
     try {
       const inspected = await inspect();
       if (mine !== checking) return;
       busy = null;
       if (inspected) set(pictureFrame(inspected));
-      else render();
+      else {
+        render();
+        onChange();
+      }
     } catch (err) {
       if (mine !== checking) return;
       busy = null;
       failure = err.message;
       render();
+      onChange();
     }
   }
 
@@ -83,7 +88,7 @@ export function firstFrameArea(compose, onChange) {
       element.classList.toggle("dragging", on);
     },
     /** Why Generate must wait for the first frame, or null. */
-    problem: () => firstFrameProblem(compose.firstFrame),
+    problem: () => (busy ? "Wait a moment: the picture is being checked." : firstFrameProblem(compose.firstFrame)),
   };
 
   function render() {
