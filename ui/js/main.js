@@ -58,6 +58,18 @@ function notify(message) {
   );
 }
 
+/** How many generations are in progress, on the Create tab, seen from every screen. */
+function showMaking(count) {
+  const tab = tabs.find((t) => t.dataset.view === "create");
+  let badge = tab.querySelector(".tab-count");
+  if (!badge) {
+    badge = el("span", { className: "tab-count", dataset: { testid: "making-count" } });
+    tab.append(badge);
+  }
+  badge.textContent = count ? String(count) : "";
+  badge.title = count ? `${count} in progress` : "";
+}
+
 /** A generation's prompt, settings and first frame back into Compose, to vary it. */
 function remix(card) {
   Object.assign(compose, remixSettings(card));
@@ -82,7 +94,7 @@ async function start() {
     document.getElementById("app").dataset.version = status.version;
     for (const notice of status.notices ?? []) notify(notice);
     // From the start, so generations left running last time are followed (and downloaded) at once.
-    startQueue({ onRemix: remix });
+    startQueue({ onRemix: remix, onCount: showMaking });
     // Settings only decorate the start; a problem with them must not keep the studio closed.
     const settings = await studio.getSettings().catch(() => null);
     applyTheme(settings?.theme);

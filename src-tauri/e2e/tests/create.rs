@@ -392,6 +392,8 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
     let unknown = text_of(&app, "[data-id=g-unknown]").await;
     assert!(unknown.contains("May have been charged"), "{unknown}");
     assert!(unknown.contains("Offline"), "{unknown}");
+    // Three are still being made (the failed one is not): the Create tab says so too.
+    assert_eq!(text_of(&app, "[data-testid=making-count]").await, "3");
 
     // The clock runs between updates.
     let before = text_of(&app, "[data-id=g-running] .gen-time").await;

@@ -43,6 +43,7 @@ const panel = el("section", { className: "queue panel", ariaLabel: "Your generat
 const player = playerDialog();
 
 let remix = () => {};
+let counted = () => {};
 
 /** The queue's panel; the same element every time, so it keeps its cards across screens. */
 export function queuePanel() {
@@ -51,10 +52,11 @@ export function queuePanel() {
 
 /**
  * Starts following generations for the whole run. `onRemix(card)` puts a card's prompt, settings
- * and first frame back into Compose.
+ * and first frame back into Compose; `onCount(n)` hears how many are in progress.
  */
-export async function startQueue({ onRemix }) {
+export async function startQueue({ onRemix, onCount = () => {} }) {
   remix = onRemix;
+  counted = onCount;
   setInterval(tick, 1000);
   try {
     await studio.watchGenerations(showCard);
@@ -95,6 +97,7 @@ function summarise() {
   const making = cards.filter(isTracked).length;
   count.textContent = making ? `${making} in progress` : "";
   empty.hidden = cards.length > 0;
+  counted(making);
 }
 
 /** Moves every running clock on by a second's worth, without redrawing the cards. */
@@ -145,9 +148,11 @@ function cardElement(card) {
 }
 
 function thumbnail(card) {
-  const picture = card.firstFrameUrl
-    ? el("img", { src: card.firstFrameUrl, alt: "First frame", loading: "lazy" })
-    : el("span", { className: "gen-thumb-text", ariaHidden: "true", textContent: "Aa" });
+  // The first frame when there is one; else the finished video's own opening frame.
+  let picture;
+  if (card.firstFrameUrl) picture = el("img", { src: card.firstFrameUrl, alt: "First frame", loading: "lazy" });
+  else if (card.videoUrl) picture = el("video", { src: `${card.videoUrl}#t=0.1`, muted: true, preload: "metadata", ariaHidden: "true", tabIndex: -1 });
+  else picture = el("span", { className: "gen-thumb-text", ariaHidden: "true", textContent: "Aa" });
   if (!card.videoUrl) return el("div", { className: "gen-thumb" }, [picture]);
   return el("button", { type: "button", className: "gen-thumb playable", title: "Play", ariaLabel: "Play the video", onclick: () => player.play(card) }, [
     picture,
