@@ -319,11 +319,13 @@ function playerDialog() {
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
-  document.body.append(dialog);
   return {
     play(card) {
       caption.textContent = card.prompt;
       video.src = card.videoUrl;
+      // Added on first use: a dialog in the page from the start kept WebKitGTK from repainting
+      // the first screen for WebDriver's screenshots.
+      if (!dialog.isConnected) document.body.append(dialog);
       dialog.showModal();
       video.play().catch(() => {
         // Autoplay may be refused; the controls are there.
