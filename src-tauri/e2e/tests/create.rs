@@ -584,6 +584,32 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
     )
     .await;
     screen_after_paint(&app, "remixed").await;
+
+    // The picture moved away before Generate: the refusal says so beside the button, nothing was
+    // sent, and everything composed stays.
+    std::fs::remove_file(folder.path().join("first-frame.png")).expect("the picture is removed");
+    click(&app, "[data-testid=generate]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate-refused]') !== null",
+        "the refusal beside Generate",
+    )
+    .await;
+    let refusal = app
+        .run_js("const r = document.querySelector('[data-testid=generate-refused]'); return [r.dataset.kind, r.innerText]")
+        .await;
+    assert_eq!(refusal[0], json!("first-frame-unreadable"), "{refusal}");
+    let words = refusal[1].as_str().unwrap_or_default();
+    assert!(words.contains("could not be opened"), "{words}");
+    assert!(
+        words.contains("Nothing was sent, so nothing was charged."),
+        "{words}"
+    );
+    assert_eq!(
+        app.run_js("return document.querySelector('[data-testid=prompt]').value")
+            .await,
+        json!("A kite climbs over the dunes [Tilt up]")
+    );
+    screen_after_paint(&app, "refused").await;
     app.close().await;
 }
 

@@ -182,6 +182,7 @@ const REFUSALS = {
   "invalid-request": "Not ready to generate",
   unpriced: "No price for this video",
   "keyring-unavailable": "Your keys cannot be read",
+  "key-malformed": "Your saved key cannot be read",
 };
 
 /** Refusals that happen before anything is sent, so nothing can have been charged. */
@@ -231,7 +232,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
       const kind = err.kind || "internal";
       outcome.replaceChildren(
         el("div", { className: "generate-refused", role: "alert", dataset: { testid: "generate-refused", kind } }, [
-          el("strong", { textContent: REFUSALS[kind] ?? "The video was not started" }),
+          el("strong", { textContent: REFUSALS[kind] ?? (kind.startsWith("first-frame") ? "The first frame could not be used" : "The video was not started") }),
           el("p", { textContent: err.message }),
           refusedBeforeSending(kind) ? el("p", { className: "muted", textContent: "Nothing was sent, so nothing was charged." }) : null,
         ]),
