@@ -231,6 +231,7 @@ impl App {
     /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
     /// way.
     pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
+        self.wait_for_paint().await;
         let png = self
             .client
             .screenshot()
@@ -257,6 +258,24 @@ impl App {
         }
         judge_screenshot(&png)?;
         Ok(path)
+    }
+
+    /// Waits until the page has painted what the test just did: two animation frames, then a
+    /// moment for the compositor. WebKitGTK under a busy Xvfb otherwise hands WebDriver an older
+    /// frame, such as the page before its first screen was drawn.
+    async fn wait_for_paint(&self) {
+        let painted = self
+            .client
+            .execute_async(
+                "const [done] = arguments;
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await;
+        if let Err(err) = painted {
+            panic!("{}: the page did not paint: {err}", self.test);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
     /// The whole virtual screen, captured by X itself (`import -window root`), to prove the window

@@ -98,6 +98,8 @@ impl PrivateSession {
         i32::try_from(self.bus.id()).unwrap_or(i32::MAX)
     }
 
+    // The keyring joins the bus's process group, which Drop kills and reaps with waitpid.
+    #[allow(clippy::zombie_processes)]
     fn start_keyring(&self) {
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])

@@ -86,20 +86,6 @@ async fn generate_button(app: &App) -> (String, bool) {
     )
 }
 
-/// Takes the screenshot once the page has painted what the test just did: WebKitGTK under Xvfb
-/// can otherwise hand WebDriver an older frame.
-async fn screen_after_paint(app: &App, name: &str) {
-    app.client()
-        .execute_async(
-            "const [done] = arguments; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-            vec![],
-        )
-        .await
-        .unwrap_or_else(|err| panic!("the page did not paint: {err}"));
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    app.screen(name).await;
-}
-
 /// A PNG of `width`×`height` with a gradient, so the picture is not one flat colour.
 fn png_picture(width: u32, height: u32) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -168,7 +154,7 @@ async fn a_typed_prompt_shows_its_price_on_the_generate_button() {
     // Whatever the screens, the queue is there, empty, saying what it is for.
     let queue = text_of(&app, "[data-testid=queue]").await;
     assert!(queue.contains("Your generations"), "{queue}");
-    screen_after_paint(&app, "create-with-price").await;
+    app.screen("create-with-price").await;
     app.close().await;
 }
 
@@ -224,7 +210,7 @@ async fn a_pasted_picture_becomes_the_first_frame_once_its_fixes_are_chosen() {
         "the Fast model's price",
     )
     .await;
-    screen_after_paint(&app, "create-with-first-frame").await;
+    app.screen("create-with-first-frame").await;
 
     // Back to Hailuo 2.3, then the picture goes: the prompt stays as typed.
     click(&app, "[data-testid='model-hailuo-2.3']").await;
@@ -293,7 +279,7 @@ async fn linkmodel_takes_a_first_frame_only_as_a_link_and_says_why() {
         "LinkModel's price with a linked first frame",
     )
     .await;
-    screen_after_paint(&app, "linkmodel-link").await;
+    app.screen("linkmodel-link").await;
     app.close().await;
 }
 
@@ -408,7 +394,7 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
         confirm.contains("may still finish this video and charge you"),
         "{confirm}"
     );
-    screen_after_paint(&app, "queue-cards").await;
+    app.screen("queue-cards").await;
     app.close().await;
 }
 
@@ -564,7 +550,7 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
         "the video to play in the player (readyState ≥ 2, 1366 wide, time running)",
     )
     .await;
-    screen_after_paint(&app, "player").await;
+    app.screen("player").await;
     app.run_js("document.querySelector('[data-testid=player]').close(); return null")
         .await;
 
@@ -583,7 +569,7 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
         "the remix's price",
     )
     .await;
-    screen_after_paint(&app, "remixed").await;
+    app.screen("remixed").await;
 
     // The picture moved away before Generate: the refusal says so beside the button, nothing was
     // sent, and everything composed stays.
@@ -609,7 +595,7 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
             .await,
         json!("A kite climbs over the dunes [Tilt up]")
     );
-    screen_after_paint(&app, "refused").await;
+    app.screen("refused").await;
     app.close().await;
 }
 
@@ -677,7 +663,7 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
     assert_eq!(emulator.submits(Service::MinimaxGlobal), 1);
     let card = text_of(&app, "[data-testid=generation-card]").await;
     assert!(card.contains("Charged $0.28"), "{card}");
-    screen_after_paint(&app, "queue-after-generate").await;
+    app.screen("queue-after-generate").await;
 
     // The downloaded video plays from the app's own media server.
     click(
@@ -770,7 +756,7 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
         question.contains("new generation at OpenRouter and costs $0.49"),
         "{question}"
     );
-    screen_after_paint(&app, "retry-price").await;
+    app.screen("retry-price").await;
     click(&app, "[data-testid=confirm-retry-yes]").await;
     app.wait_for(
         "return document.querySelectorAll('[data-testid=generation-card]').length === 2",
@@ -809,6 +795,6 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
         "{stopped}"
     );
     assert_eq!(emulator.submits(Service::OpenRouter), 2);
-    screen_after_paint(&app, "after-retry-and-stop").await;
+    app.screen("after-retry-and-stop").await;
     app.close().await;
 }
