@@ -192,7 +192,9 @@ export function firstFrameArea(compose, onChange) {
       broken.map((check) => {
         const offers = offersFor(frame.report, check.rule);
         return el("fieldset", { className: "fix-group" }, [
-          el("legend", { textContent: `${RULE_HEADINGS[check.rule] ?? "Needs a change"}: choose a fix` }),
+          el("legend", {
+            textContent: `${RULE_HEADINGS[check.rule] ?? "Needs a change"}: ${offers.some((o) => frame.fixes.includes(o.fix)) ? "fixed as you chose" : "choose a fix"}`,
+          }),
           ...(offers.length
             ? offers.map((offer) => fixOffer(frame, offer))
             : [el("p", { className: "muted", textContent: "No fix can mend this. Choose another picture." })]),
