@@ -17,6 +17,11 @@ const COMMANDS: &[&str] = &[
     "spending_summary",
     "export_spending_csv",
     "library_list",
+    "show_generation_in_folder",
+    "save_generation_as",
+    "delete_generation",
+    "save_poster",
+    "save_last_frame",
 ];
 
 fn main() {

@@ -44,5 +44,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::money::spending_summary,
             commands::money::export_spending_csv,
             commands::library::library_list,
+            commands::library::show_generation_in_folder,
+            commands::library::save_generation_as,
+            commands::library::delete_generation,
+            commands::library::save_poster,
+            commands::library::save_last_frame,
         ])
 }
