@@ -2,7 +2,7 @@
 // Plain maths, no DOM, so node can test it; the view draws only the cards this returns.
 
 /** How cards are laid out at the grid's width: columns, card size and row pitch (pixels). */
-export function gridLayout(width, { minCardWidth = 240, gap = 16, captionHeight = 92, aspect = 16 / 9 } = {}) {
+export function gridLayout(width, { minCardWidth = 240, gap = 16, captionHeight = 108, aspect = 16 / 9 } = {}) {
   const usable = Math.max(0, width);
   const columns = Math.max(1, Math.floor((usable + gap) / (minCardWidth + gap)));
   const cardWidth = Math.max(1, (usable - gap * (columns - 1)) / columns);
