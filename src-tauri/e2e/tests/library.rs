@@ -283,16 +283,19 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
         "both posters drawn from the videos",
     )
     .await;
-    for generation in [&lighthouse, &boat] {
+    for (generation, clip) in [(&lighthouse, &lighthouse_clip), (&boat, &boat_clip)] {
         let poster = library
             .folder_of(&generation.id)
             .expect("a folder")
             .join(POSTER_FILE);
-        let (mean, width, height) = brightness(&poster);
+        let (_, width, height) = brightness(&poster);
         assert_eq!((width, height), (640, 360));
+        // The poster is taken one second in: frame 24 at 24 fps.
+        let apart = difference(&poster, &frame_of(clip, 24));
         assert!(
-            mean < 200.0,
-            "the poster is a frame of the video, not the white last one: {mean}"
+            apart < 12.0,
+            "the poster of {} should look like the video at 1 s, but is {apart} apart",
+            clip.display()
         );
     }
     // Posters decode off the main thread: let them reach the screen before the screenshot.
@@ -378,6 +381,20 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
         .run_js("const v = document.querySelector('[data-testid=player-video]'); return [v.loop, v.muted]")
         .await;
     assert_eq!(looped, json!([true, true]));
+    click(&app, "[data-testid=player-fullscreen]").await;
+    app.wait_for(
+        "return document.fullscreenElement?.classList.contains('player-stage') === true",
+        "the player to go fullscreen",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.desktop_screen("player-fullscreen").await;
+    click(&app, "[data-testid=player-fullscreen]").await;
+    app.wait_for(
+        "return document.fullscreenElement === null",
+        "fullscreen to end",
+    )
+    .await;
 
     // The last frame goes to Create as the next first frame.
     app.run_js(
@@ -460,11 +477,21 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
     )
     .await;
     let refused_folder = library.folder_of(&refused.id).expect("a folder");
-    click(
-        &app,
-        &format!("[data-testid=library-card][data-id='{}']", refused.id),
+    let refused_card = format!("[data-testid=library-card][data-id='{}']", refused.id);
+    click(&app, &refused_card).await;
+    app.client()
+        .active_element()
+        .await
+        .expect("the focused control")
+        .send_keys(&fantoccini::key::Key::Escape.to_string())
+        .await
+        .expect("pressing Escape");
+    app.wait_for(
+        "return document.querySelector('[data-testid=player]') === null",
+        "Escape to close the player",
     )
     .await;
+    click(&app, &refused_card).await;
     let failure = app.text().await;
     assert!(
         failure.contains("input new_sensitive"),
@@ -527,7 +554,7 @@ async fn ten_thousand_generations_scroll_with_a_screenful_of_cards() {
     let opened = Instant::now();
     click(&app, "[data-view=library]").await;
     app.wait_for(
-        "return document.querySelector('[data-testid=library-count]')?.textContent === '10000 generations'
+        "return document.querySelector('[data-testid=library-count]')?.dataset.total === '10000'
             && document.querySelectorAll('[data-testid=library-card]').length > 0",
         "the 10,000 generations to be listed",
     )

@@ -92,7 +92,9 @@ class LibraryScreen {
     const all = this.items.length;
     const shown = this.filtered.length;
     const noun = all === 1 ? "generation" : "generations";
-    this.count.textContent = shown === all ? `${all} ${noun}` : `${shown} of ${all} ${noun}`;
+    const number = (n) => n.toLocaleString();
+    this.count.textContent = shown === all ? `${number(all)} ${noun}` : `${number(shown)} of ${number(all)} ${noun}`;
+    Object.assign(this.count.dataset, { shown: String(shown), total: String(all) });
   }
 
   showEmpty() {
