@@ -30,7 +30,8 @@ export async function drawStill(url, which, { quality = 0.92 } = {}) {
   video.muted = true;
   video.playsInline = true;
   video.preload = "auto";
-  // WebKitGTK only decodes frames for an element in the document; keep it out of sight.
+  // WebKitGTK only decodes and presents frames for an element in the page; the stylesheet
+  // keeps it tiny and nearly transparent.
   video.className = "still-source";
   video.setAttribute("aria-hidden", "true");
   document.body.append(video);

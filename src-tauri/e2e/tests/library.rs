@@ -257,6 +257,7 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
         None,
     );
 
+    let opened = Instant::now();
     click(&app, "[data-view=library]").await;
     app.wait_for(
         "return document.querySelectorAll('[data-testid=library-card]').length === 3",
@@ -283,6 +284,10 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
         "both posters drawn from the videos",
     )
     .await;
+    eprintln!(
+        "2 posters drawn and saved in {} ms",
+        opened.elapsed().as_millis()
+    );
     for (generation, clip) in [(&lighthouse, &lighthouse_clip), (&boat, &boat_clip)] {
         let poster = library
             .folder_of(&generation.id)
