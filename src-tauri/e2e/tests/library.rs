@@ -635,6 +635,13 @@ async fn ten_thousand_generations_scroll_with_a_screenful_of_cards() {
         max_cards < 100.0,
         "at most a screenful of cards while scrolling: {max_cards}"
     );
+    // Drawing a whole new screenful of cards is a few milliseconds of script (tens on a busy
+    // machine); the frame itself is mostly the renderer's, see the idle frames above.
+    let worst_script = scrolled["worstScriptMs"].as_f64().expect("a time");
+    assert!(
+        worst_script < 250.0,
+        "a frame's script took {worst_script} ms"
+    );
     let at_end = app
         .run_js("return [...document.querySelectorAll('[data-testid=library-card]')].map((c) => c.dataset.id)")
         .await;
