@@ -22,6 +22,11 @@ const COMMANDS: &[&str] = &[
     "check_generation_now",
     "stop_tracking_generation",
     "retry_generation",
+    "show_generation_in_folder",
+    "save_generation_as",
+    "delete_generation",
+    "save_poster",
+    "save_last_frame",
 ];
 
 fn main() {

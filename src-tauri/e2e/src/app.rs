@@ -231,6 +231,16 @@ impl App {
     /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
     /// way.
     pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
+        // WebKit's snapshot shows the last painted frame: let what the page just changed reach
+        // the screen first (two frames: one to lay out and paint, one to present).
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await;
         let png = self
             .client
             .screenshot()

@@ -55,6 +55,8 @@ impl From<LibraryError> for CommandError {
             LibraryError::StillInProgress { .. } => "generation-in-progress",
             LibraryError::Trash { .. } => "trash-unavailable",
             LibraryError::Transition(_) => "invalid-state-change",
+            LibraryError::NoVideo { .. } => "no-video",
+            LibraryError::BadStill { .. } => "still-refused",
         };
         CommandError::new(kind, err.to_string())
     }

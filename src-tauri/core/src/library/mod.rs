@@ -7,6 +7,7 @@
 mod durable;
 mod folder_name;
 mod record;
+mod stills;
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
@@ -25,6 +26,7 @@ pub use record::{
     ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,
 };
+pub use stills::{check_still, Still, StillProblem, LAST_FRAME_FILE, MAX_STILL_BYTES};
 
 /// The record's file name inside a generation folder.
 pub const RECORD_FILE: &str = "generation.json";
@@ -55,6 +57,12 @@ pub enum LibraryError {
     Trash { detail: String },
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[error(
+        "This generation has no video in its folder yet, so there is nothing to save or show."
+    )]
+    NoVideo { id: GenerationId },
+    #[error("The {} picture could not be kept: {problem}.", match still { Still::Poster => "poster", Still::LastFrame => "last-frame" })]
+    BadStill { still: Still, problem: StillProblem },
 }
 
 fn disk(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> LibraryError {
