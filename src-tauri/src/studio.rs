@@ -46,7 +46,7 @@ impl Studio {
             tracing::warn!("{notice}");
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
-        let library = Library::open(&loaded.settings.library_dir_or(&paths.default_library_dir))?;
+        let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
         // Before any job runs: a submit cut short by the last exit may have been charged.
         if let Err(err) = library.mark_interrupted_submits(local_now()) {
             tracing::warn!("the library could not be checked for interrupted submits: {err}");

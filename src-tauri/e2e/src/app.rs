@@ -207,6 +207,18 @@ impl App {
         }
     }
 
+    /// Waits until WebKit has drawn the page as it is now. Under load a WebDriver screenshot taken
+    /// right after a DOM change can show the frame before it: two animation frames later the
+    /// change has been through a rendering update.
+    pub async fn painted(&self) {
+        let script = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => requestAnimationFrame(() => done(null)));";
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("{}: the page never drew a frame: {err}", self.test));
+    }
+
     /// Everything the page shows as text.
     pub async fn text(&self) -> String {
         match self.run_js("return document.body.innerText").await {
@@ -231,6 +243,7 @@ impl App {
     /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
     /// way.
     pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
+        self.painted().await;
         let png = self
             .client
             .screenshot()
