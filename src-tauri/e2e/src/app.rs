@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use nix::unistd::{getpgid, Pid};
 use serde_json::{json, Value};
@@ -137,6 +137,18 @@ impl App {
         self.scratch.path().join("studio")
     }
 
+    /// Every folder this test's app may write to: its data folder and the private session's
+    /// XDG folders (WebKit's caches and storage, the keyring's files). Kept across relaunches.
+    pub fn run_dir(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    /// What tauri-driver, WebKitWebDriver and the app printed (the app's stderr lands here), for
+    /// every launch of this test so far.
+    pub fn output(&self) -> String {
+        self.driver.log_text()
+    }
+
     /// The WebDriver session, for anything the helpers below do not cover.
     pub fn client(&self) -> &Client {
         &self.client
@@ -177,6 +189,40 @@ impl App {
         }
     }
 
+    /// Waits until an element matching the CSS `selector` is on the page.
+    pub async fn wait_for_element(&self, selector: &str) {
+        let quoted = json!(selector);
+        self.wait_for(
+            &format!("return document.querySelector({quoted}) !== null"),
+            &format!("an element {selector}"),
+        )
+        .await;
+    }
+
+    /// Waits for the element matching `selector`, then clicks it as a person would.
+    pub async fn click(&self, selector: &str) {
+        self.wait_for_element(selector).await;
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|err| panic!("{}: no {selector} to click: {err}", self.test))
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("{}: clicking {selector} failed: {err}", self.test));
+    }
+
+    /// Waits for the field matching `selector`, then types `text` into it key by key.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.wait_for_element(selector).await;
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|err| panic!("{}: no {selector} to type into: {err}", self.test))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("{}: typing into {selector} failed: {err}", self.test));
+    }
+
     /// Runs a script body in the page and returns its value.
     pub async fn run_js(&self, script: &str) -> Value {
         self.client
@@ -207,6 +253,18 @@ impl App {
         }
     }
 
+    /// Waits until WebKit has drawn the page as it is now. Under load a WebDriver screenshot taken
+    /// right after a DOM change can show the frame before it: two animation frames later the
+    /// change has been through a rendering update.
+    pub async fn painted(&self) {
+        let script = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => requestAnimationFrame(() => done(null)));";
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("{}: the page never drew a frame: {err}", self.test));
+    }
+
     /// Everything the page shows as text.
     pub async fn text(&self) -> String {
         match self.run_js("return document.body.innerText").await {
@@ -231,16 +289,7 @@ impl App {
     /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
     /// way.
     pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
-        // WebKit's snapshot shows the last painted frame: let what the page just changed reach
-        // the screen first (two frames: one to lay out and paint, one to present).
-        let _ = self
-            .client
-            .execute_async(
-                "const done = arguments[0];
-                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-                vec![],
-            )
-            .await;
+        self.painted().await;
         let png = self
             .client
             .screenshot()
