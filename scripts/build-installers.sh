@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Hailuo Studio's Linux installers on this machine with the Tauri CLI from npm (the .deb and
 # the .rpm), then checks the .deb: its runtime dependencies, its menu entry, its icons, that dpkg
-# would install it here, and its size. Installs what is missing first.
+# and apt would install it here, and its size. Installs what is missing first.
 #
 #   bash scripts/build-installers.sh          build the release app and its installers, then check
 #   bash scripts/build-installers.sh --check  only check the installers built last time
@@ -61,21 +61,22 @@ for package in "${RUNTIME_PACKAGES[@]}"; do
     die "the .deb does not depend on $package: add it to bundle.linux.deb.depends in src-tauri/tauri.conf.json"
 done
 
-contents="$(dpkg-deb --contents "$deb" | awk '{ $1=$2=$3=$4=$5=""; sub(/^ +/, ""); print }')"
-grep -qx "./usr/bin/$binary" <<<"$contents" || die "the .deb has no /usr/bin/$binary"
-desktop_file="$(grep -E '^\./usr/share/applications/.+\.desktop$' <<<"$contents" | head -n 1)"
+# Paths as dpkg-deb lists them, without a leading "./" (older bundlers wrote one).
+contents="$(dpkg-deb --contents "$deb" | awk '{ $1=$2=$3=$4=$5=""; sub(/^ +(\.\/)?/, ""); print }')"
+grep -qx "usr/bin/$binary" <<<"$contents" || die "the .deb has no /usr/bin/$binary"
+desktop_file="$(grep -E '^usr/share/applications/.+\.desktop$' <<<"$contents" | head -n 1)"
 [[ -n "$desktop_file" ]] || die "the .deb has no menu entry (/usr/share/applications/*.desktop)"
-icons="$(grep -Ec "^\./usr/share/icons/hicolor/[0-9x@]+/apps/$binary\.png$" <<<"$contents" || true)"
-[[ "$icons" -ge 4 ]] || die "the .deb has $icons icon sizes under /usr/share/icons/hicolor, expected at least 4"
-say "Contents: /usr/bin/$binary, ${desktop_file#.}, $icons icon sizes"
+icons="$(grep -Ec "^usr/share/icons/hicolor/[0-9]+x[0-9]+/apps/$binary\.png$" <<<"$contents" || true)"
+[[ "$icons" -ge 9 ]] || die "the .deb has $icons icon sizes under /usr/share/icons/hicolor, expected 9 (16 to 512 px)"
+say "Contents: /usr/bin/$binary, /$desktop_file, $icons icon sizes"
 
-entry="$(mktemp)"
+entry="$(mktemp --suffix=.desktop)"
 trap 'rm -f "$entry"' EXIT
-dpkg-deb --fsys-tarfile "$deb" | tar -xO "$desktop_file" >"$entry"
+dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards "*$desktop_file" >"$entry"
 for line in "Type=Application" "Exec=$binary" "Icon=$binary" "Name=$product"; do
-  grep -qx "$line" "$entry" || die "the menu entry ${desktop_file#.} lacks the line $line"
+  grep -qx "$line" "$entry" || die "the menu entry /$desktop_file lacks the line $line"
 done
-grep -Eq '^Categories=.*Video' "$entry" || die "the menu entry ${desktop_file#.} is not in the Video category"
+grep -Eq '^Categories=.*Video' "$entry" || die "the menu entry /$desktop_file is not in the Video category"
 if command -v desktop-file-validate >/dev/null 2>&1; then
   desktop-file-validate "$entry"
 fi
@@ -88,6 +89,10 @@ if [[ "$(id -u)" -eq 0 ]]; then
 else
   warn "not root: skipping dpkg --dry-run --install"
 fi
+# apt resolves the dependencies against this machine's package lists, as `apt install ./file.deb`
+# would, and fails when one cannot be installed.
+say "apt-get install --simulate (nothing is installed)"
+apt-get install --simulate --quiet "$deb" | grep -E '^(Inst|Conf) |newly installed'
 
 size="$(stat -c %s "$deb")"
 say "$(basename "$deb"): $(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1000000 }'); goal under 15 MB"
