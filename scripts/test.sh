@@ -16,6 +16,7 @@ install_system_packages
 install_rust
 install_tauri_driver
 install_node
+install_check_jsonschema
 
 step="Checking formatting (cargo fmt --all --check; \`cargo fmt --all\` fixes it)"
 say "$step"
@@ -32,6 +33,10 @@ if [[ ${#ui_tests[@]} -gt 0 ]]; then
   say "$step"
   node --test "${ui_tests[@]}"
 fi
+
+step="Release workflow against GitHub's schema (check-jsonschema)"
+say "$step"
+"$CHECK_JSONSCHEMA" --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # One build of the app and of every test binary, with the workspace's features resolved once, so
 # that nothing is compiled twice. The GUI suite drives the real binary this builds
