@@ -10,6 +10,7 @@ pub mod key_test;
 pub mod keys;
 pub mod ledger;
 pub mod library;
+pub mod logs;
 pub mod media_server;
 pub mod money;
 pub mod pacing;
