@@ -6,6 +6,7 @@
 
 mod durable;
 mod folder_name;
+mod lock;
 mod record;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use crate::pricing::Quote;
 
 pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
+pub use lock::{LibraryLock, LibraryLockError, LockHolder, LOCK_FILE};
 pub use record::{
     ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,
