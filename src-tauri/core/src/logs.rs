@@ -7,7 +7,6 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
@@ -36,13 +35,6 @@ pub enum LogError {
     AlreadyStarted,
 }
 
-/// Keeps the log writer alive: lines still buffered are written when it is dropped, so hold it
-/// until the app exits.
-#[must_use = "the log stops when the guard is dropped"]
-pub struct LogGuard {
-    _worker: WorkerGuard,
-}
-
 /// What is written: the app's own events from `info` up, other crates' warnings and errors
 /// (their debug output could show URLs with signatures).
 fn what_to_keep() -> Targets {
@@ -53,8 +45,9 @@ fn what_to_keep() -> Targets {
 }
 
 /// Starts the process-wide log: daily files in `log_dir` (a week kept), plus stderr when
-/// `also_stderr` (debug builds). Call once, early in `main`.
-pub fn start(log_dir: &Path, also_stderr: bool) -> Result<LogGuard, LogError> {
+/// `also_stderr` (debug builds). Lines are written as they happen (a few per request), so a
+/// crash or a quick exit loses none. Once per process: later calls answer `AlreadyStarted`.
+pub fn start(log_dir: &Path, also_stderr: bool) -> Result<(), LogError> {
     std::fs::create_dir_all(log_dir).map_err(|source| LogError::Folder {
         path: log_dir.to_owned(),
         source,
@@ -65,11 +58,9 @@ pub fn start(log_dir: &Path, also_stderr: bool) -> Result<LogGuard, LogError> {
         .filename_suffix(LOG_FILE_SUFFIX)
         .max_log_files(LOG_FILES_KEPT)
         .build(log_dir)?;
-    // Writing happens on a worker thread, so a slow disk never holds up a request.
-    let (writer, worker) = tracing_appender::non_blocking(files);
     let file_layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
-        .with_writer(Redacting(writer))
+        .with_writer(Redacting(files))
         .with_filter(what_to_keep());
     let stderr_layer = also_stderr.then(|| {
         tracing_subscriber::fmt::layer()
@@ -80,8 +71,7 @@ pub fn start(log_dir: &Path, also_stderr: bool) -> Result<LogGuard, LogError> {
         .with(file_layer)
         .with(stderr_layer)
         .try_init()
-        .map_err(|_| LogError::AlreadyStarted)?;
-    Ok(LogGuard { _worker: worker })
+        .map_err(|_| LogError::AlreadyStarted)
 }
 
 /// The last `count` lines of the log, oldest first, across the newest files.
