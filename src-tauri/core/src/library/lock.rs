@@ -29,7 +29,10 @@ pub struct LockHolder {
 
 impl LockHolder {
     fn this_app() -> Self {
-        let since = super::local_now()
+        let now = super::local_now();
+        let since = now
+            .replace_nanosecond(0)
+            .unwrap_or(now)
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         LockHolder {
