@@ -62,6 +62,7 @@ export async function showSettings(container, status, { onChange } = {}) {
     budgetSection(settings, save),
     appearanceSection(settings, save),
     advancedSection(settings, save),
+    helpSection(),
   );
 }
 
@@ -346,6 +347,48 @@ function advancedSection(settings, save) {
     el("p", { className: "muted", textContent: "Only change these if you use a proxy or a company gateway. Leave empty for the service's own address." }),
     ...rows,
   ]);
+}
+
+/** "Copy diagnostics": the text a supporter needs, on the clipboard; keys never leave the app. */
+function helpSection() {
+  const state = el("p", { className: "muted", role: "status", ariaLive: "polite", dataset: { testid: "diagnostics-state" } });
+  const fallback = el("div", { className: "diagnostics-fallback" });
+  const copy = el("button", {
+    type: "button",
+    className: "button",
+    textContent: "Copy diagnostics",
+    dataset: { testid: "copy-diagnostics" },
+    onclick: async () => {
+      copy.disabled = true;
+      state.textContent = "Gathering…";
+      fallback.replaceChildren();
+      try {
+        const text = await studio.copyDiagnostics();
+        try {
+          await navigator.clipboard.writeText(text);
+          state.textContent = "Copied. Paste it into your message to support.";
+        } catch {
+          // No clipboard access: show the text selected, ready for Ctrl+C.
+          const box = el("textarea", { className: "text-input diagnostics-text", readOnly: true, rows: 10, value: text, ariaLabel: "Diagnostics", dataset: { testid: "diagnostics-text" } });
+          fallback.replaceChildren(box);
+          box.focus();
+          box.select();
+          state.textContent = "Selected below: press Ctrl+C (⌘C on a Mac) to copy it.";
+        }
+      } catch (err) {
+        state.textContent = "";
+        fallback.replaceChildren(showError(err));
+      } finally {
+        copy.disabled = false;
+      }
+    },
+  });
+  return section(
+    "Help",
+    "help",
+    [el("div", { className: "actions start" }, [copy]), state, fallback],
+    "If something goes wrong, copy these details into your message to support: the app's version, your system, your settings, which services have a key (never the keys themselves) and the app's recent log.",
+  );
 }
 
 function labelled(id, label, control) {
