@@ -362,13 +362,16 @@ function helpSection() {
       copy.disabled = true;
       state.textContent = "Gathering…";
       fallback.replaceChildren();
+      // Asked for at once, and handed to the clipboard while the click still counts: WebKit
+      // only lets a page write the clipboard during the creator's own gesture.
+      const report = studio.copyDiagnostics();
       try {
-        const text = await studio.copyDiagnostics();
         try {
-          await navigator.clipboard.writeText(text);
+          await writeClipboard(report);
           state.textContent = "Copied. Paste it into your message to support.";
         } catch {
           // No clipboard access: show the text selected, ready for Ctrl+C.
+          const text = await report;
           const box = el("textarea", { className: "text-input diagnostics-text", readOnly: true, rows: 10, value: text, ariaLabel: "Diagnostics", dataset: { testid: "diagnostics-text" } });
           fallback.replaceChildren(box);
           box.focus();
@@ -389,6 +392,15 @@ function helpSection() {
     [el("div", { className: "actions start" }, [copy]), state, fallback],
     "If something goes wrong, copy these details into your message to support: the app's version, your system, your settings, which services have a key (never the keys themselves) and the app's recent log.",
   );
+}
+
+/** Puts the text `pending` will give on the clipboard; rejects when the clipboard is refused. */
+async function writeClipboard(pending) {
+  if (window.ClipboardItem && navigator.clipboard?.write) {
+    const blob = pending.then((text) => new Blob([text], { type: "text/plain" }));
+    return navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+  }
+  return navigator.clipboard.writeText(await pending);
 }
 
 function labelled(id, label, control) {
