@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::ledger::Ledger;
-use hailuo_core::library::{Library, LibraryLock, LibraryLockError};
+use hailuo_core::library::{Library, LibraryLock, LibraryLockError, HEARTBEAT};
 use hailuo_core::media_server::MediaServer;
 use hailuo_core::pacing::RequestPacer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
@@ -45,7 +45,7 @@ pub struct Studio {
     /// Why the library opened read-only, when it did.
     pub read_only_reason: Option<String>,
     /// Held for the app's life so no other app writes this library meanwhile.
-    _library_lock: Option<LibraryLock>,
+    _library_lock: Option<Arc<LibraryLock>>,
     /// The task forwarding generation changes to the window; a reloaded window replaces it.
     pub generation_watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
@@ -72,7 +72,11 @@ impl Studio {
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
         let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
         let (library_lock, read_only_reason) = match library.lock() {
-            Ok(lock) => (Some(lock), None),
+            Ok(lock) => {
+                let lock = Arc::new(lock);
+                tauri::async_runtime::spawn(keep_saying_we_hold(lock.clone()));
+                (Some(lock), None)
+            }
             Err(err @ LibraryLockError::HeldElsewhere { .. }) => {
                 tracing::warn!("the library opened read-only: {err}");
                 (None, Some(err.to_string()))
@@ -177,6 +181,23 @@ impl Studio {
         self.settings()
             .await
             .library_dir_or(&self.paths.default_library_dir)
+    }
+}
+
+/// Rewrites the lock's note every `HEARTBEAT`, so a computer sharing the folder through a sync
+/// service sees the library is in use.
+async fn keep_saying_we_hold(lock: Arc<LibraryLock>) {
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    // The first tick is at once, and the note was just written.
+    beat.tick().await;
+    loop {
+        beat.tick().await;
+        let lock = lock.clone();
+        match tokio::task::spawn_blocking(move || lock.refresh()).await {
+            Ok(Err(err)) => tracing::warn!("the library's lock note could not be renewed: {err}"),
+            Err(err) => tracing::warn!("the library's lock note could not be renewed: {err}"),
+            Ok(Ok(())) => {}
+        }
     }
 }
 

@@ -531,3 +531,53 @@ fn the_lock_file_is_not_a_broken_generation() {
     let scan = library.scan().unwrap();
     assert!(scan.broken.is_empty(), "{:?}", scan.broken);
 }
+
+/// A note written by another computer through a synced folder: the OS lock is free here.
+fn note_from_another_computer(alive_at: time::OffsetDateTime) -> String {
+    serde_json::json!({
+        "computer": "ana-laptop-elsewhere",
+        "processId": 4242,
+        "appVersion": "0.1.0",
+        "since": "2026-11-21T09:00:00+01:00",
+        "aliveAt": alive_at.format(&time::format_description::well_known::Rfc3339).unwrap(),
+    })
+    .to_string()
+}
+
+#[test]
+fn another_computer_still_using_a_synced_library_keeps_it() {
+    use hailuo_core::library::{LibraryLockError, LOCK_FILE};
+
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let a_minute_ago = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    std::fs::write(
+        dir.path().join(LOCK_FILE),
+        note_from_another_computer(a_minute_ago),
+    )
+    .unwrap();
+    match library.lock() {
+        Err(LibraryLockError::HeldElsewhere {
+            holder: Some(holder),
+        }) => assert_eq!(holder.computer, "ana-laptop-elsewhere"),
+        other => panic!("the other computer's library should stay its own, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_synced_note_left_by_a_computer_long_gone_does_not_lock_anyone_out() {
+    use hailuo_core::library::LOCK_FILE;
+
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let yesterday = OffsetDateTime::now_utc() - time::Duration::days(1);
+    std::fs::write(
+        dir.path().join(LOCK_FILE),
+        note_from_another_computer(yesterday),
+    )
+    .unwrap();
+    let held = library.lock().expect("a stale note is no holder");
+    held.refresh().unwrap();
+    let note = std::fs::read_to_string(held.path()).unwrap();
+    assert!(!note.contains("ana-laptop-elsewhere"), "{note}");
+}

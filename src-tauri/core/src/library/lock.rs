@@ -4,14 +4,28 @@
 //! of the app never poll, download or write the same generation twice. The OS drops the lock
 //! when the app exits or crashes, so a stale file never locks anyone out. The file also says
 //! who holds it, for the message the second copy shows.
+//!
+//! OS locks do not travel through synced folders (Dropbox, OneDrive, a NAS share), so the
+//! holder also rewrites its note every [`HEARTBEAT`]: a note from another computer fresher
+//! than [`STALE_AFTER`] counts as held, even when the OS lock was free here.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use super::Library;
+
+/// How often the holder says it is still there.
+pub const HEARTBEAT: Duration = Duration::from_secs(60);
+/// A note from another computer older than this is a leftover (that app crashed or its
+/// computer is off), not a holder.
+pub const STALE_AFTER: Duration = Duration::from_secs(5 * 60);
 
 /// Hidden, so library scans and creators browsing the folder pass it by.
 pub const LOCK_FILE: &str = ".hailuo-studio.lock";
@@ -25,6 +39,9 @@ pub struct LockHolder {
     pub app_version: String,
     /// RFC 3339, the holder's local time.
     pub since: String,
+    /// RFC 3339, UTC: the holder's last heartbeat.
+    #[serde(default)]
+    pub alive_at: String,
 }
 
 impl LockHolder {
@@ -33,15 +50,34 @@ impl LockHolder {
         let since = now
             .replace_nanosecond(0)
             .unwrap_or(now)
-            .format(&time::format_description::well_known::Rfc3339)
+            .format(&Rfc3339)
             .unwrap_or_default();
         LockHolder {
             computer: computer_name(),
             process_id: std::process::id(),
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             since,
+            alive_at: now_utc(),
         }
     }
+
+    /// Whether this note was written by an app on another computer that is still there.
+    fn is_alive_elsewhere(&self, now: OffsetDateTime) -> bool {
+        if self.computer == computer_name() {
+            return false;
+        }
+        OffsetDateTime::parse(&self.alive_at, &Rfc3339)
+            .map(|alive| now - alive < STALE_AFTER && alive - now < STALE_AFTER)
+            .unwrap_or(false)
+    }
+}
+
+fn now_utc() -> String {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 impl std::fmt::Display for LockHolder {
@@ -83,13 +119,36 @@ fn held_message(holder: Option<&LockHolder>) -> String {
 #[derive(Debug)]
 pub struct LibraryLock {
     path: PathBuf,
-    _file: File,
+    file: File,
+    holder: LockHolder,
 }
 
 impl LibraryLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Rewrites the note with a new heartbeat; call every [`HEARTBEAT`] for the app's life.
+    pub fn refresh(&self) -> Result<(), LibraryLockError> {
+        let holder = LockHolder {
+            alive_at: now_utc(),
+            ..self.holder.clone()
+        };
+        write_note(&self.file, &self.path, &holder)
+    }
+}
+
+fn write_note(mut file: &File, path: &Path, holder: &LockHolder) -> Result<(), LibraryLockError> {
+    let disk = |source| LibraryLockError::Disk {
+        action: "write",
+        path: path.to_owned(),
+        source,
+    };
+    let note = serde_json::to_vec_pretty(holder).map_err(|err| disk(std::io::Error::other(err)))?;
+    file.set_len(0).map_err(disk)?;
+    file.seek(SeekFrom::Start(0)).map_err(disk)?;
+    file.write_all(&note).map_err(disk)?;
+    file.flush().map_err(disk)
 }
 
 impl Library {
@@ -114,21 +173,24 @@ impl Library {
             .open(&path)
             .map_err(disk("open"))?;
         let taken = fs4::fs_std::FileExt::try_lock_exclusive(&file).map_err(disk("lock"))?;
+        let mut note = String::new();
+        let holder: Option<LockHolder> = file
+            .read_to_string(&mut note)
+            .ok()
+            .and_then(|_| serde_json::from_str(&note).ok());
         if !taken {
-            let mut note = String::new();
-            let holder = file
-                .read_to_string(&mut note)
-                .ok()
-                .and_then(|_| serde_json::from_str(&note).ok());
             return Err(LibraryLockError::HeldElsewhere { holder });
         }
-        let note = serde_json::to_vec_pretty(&LockHolder::this_app())
-            .map_err(|err| disk("write")(std::io::Error::other(err)))?;
-        file.set_len(0).map_err(disk("write"))?;
-        file.seek(SeekFrom::Start(0)).map_err(disk("write"))?;
-        file.write_all(&note).map_err(disk("write"))?;
-        file.flush().map_err(disk("write"))?;
-        Ok(LibraryLock { path, _file: file })
+        // Free here, but another computer sharing the folder may be using it.
+        if let Some(holder) = holder.filter(|h| h.is_alive_elsewhere(OffsetDateTime::now_utc())) {
+            // Dropping the file releases the OS lock just taken.
+            return Err(LibraryLockError::HeldElsewhere {
+                holder: Some(holder),
+            });
+        }
+        let holder = LockHolder::this_app();
+        write_note(&file, &path, &holder)?;
+        Ok(LibraryLock { path, file, holder })
     }
 }
 
