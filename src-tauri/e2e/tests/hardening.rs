@@ -1,4 +1,4 @@
-//! Settings' Help section in the real app: "Copy diagnostics" gathers a key-free report.
+//! Settings' Help section and a second launch, in the real app.
 
 use fantoccini::Locator;
 use hailuo_e2e::App;
@@ -61,5 +61,25 @@ async fn copy_diagnostics_in_settings_says_copied() {
     assert_eq!(errors, json!(0), "Settings shows an error ({state})");
     app.screen("settings-help").await;
     app.desktop_screen("settings-help").await;
+    app.close().await;
+}
+
+#[tokio::test]
+async fn opening_the_app_again_hands_over_to_the_running_window() {
+    let app = App::launch("opening_the_app_again_hands_over_to_the_running_window")
+        .start()
+        .await;
+    app.wait_ready().await;
+    let second = app.launch_again(std::time::Duration::from_secs(30));
+    assert!(
+        second.is_some_and(|status| status.success()),
+        "a second launch should hand over and quit at once, it ended with {second:?}"
+    );
+    // The first window is still there and answers.
+    let status = app
+        .invoke("app_status", json!({}))
+        .await
+        .expect("the running app still answers");
+    assert_eq!(status["libraryReadOnly"], json!(null));
     app.close().await;
 }
