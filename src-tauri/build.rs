@@ -2,6 +2,7 @@
 // the main window's capability must then name each one explicitly.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "copy_diagnostics",
     "list_saved_keys",
     "generation_choices",
     "inspect_first_frame",

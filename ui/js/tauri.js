@@ -25,6 +25,8 @@ async function call(command, args, options) {
 
 export const studio = {
   appStatus: () => call("app_status"),
+  /** Plain text for a support request: version, OS, settings, which keys exist, recent log. */
+  copyDiagnostics: () => call("copy_diagnostics"),
   listSavedKeys: () => call("list_saved_keys"),
   generationChoices: (request) => call("generation_choices", { request }),
   // Keys go in and never come back: these answer `{provider, endsWith}` at most.

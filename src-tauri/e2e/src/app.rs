@@ -149,6 +149,34 @@ impl App {
         self.driver.log_text()
     }
 
+    /// Starts the app's binary once more, as a creator double-clicking its icon again would, in
+    /// the same desktop session and data folder. Answers its exit status, or `None` when it was
+    /// still running after `patience` (it is then stopped).
+    pub fn launch_again(&self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = Command::new(&self.desktop.app_binary)
+            .envs(self.session.env())
+            .env("HAILUO_STUDIO_DATA_DIR", self.data_dir())
+            .envs(self.env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("{}: the app did not start again: {err}", self.test));
+        let deadline = Instant::now() + patience;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+            }
+        }
+    }
+
     /// The WebDriver session, for anything the helpers below do not cover.
     pub fn client(&self) -> &Client {
         &self.client

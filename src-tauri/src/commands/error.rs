@@ -136,6 +136,12 @@ impl From<QueueError> for CommandError {
     }
 }
 
+impl From<crate::studio::LibraryReadOnly> for CommandError {
+    fn from(err: crate::studio::LibraryReadOnly) -> Self {
+        CommandError::new("library-read-only", err.to_string())
+    }
+}
+
 impl From<tokio::task::JoinError> for CommandError {
     fn from(err: tokio::task::JoinError) -> Self {
         CommandError::new(
