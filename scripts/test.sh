@@ -16,6 +16,7 @@ install_system_packages
 install_rust
 install_tauri_driver
 install_node
+install_check_jsonschema
 
 step="Checking formatting (cargo fmt --all --check; \`cargo fmt --all\` fixes it)"
 say "$step"
@@ -33,10 +34,16 @@ if [[ ${#ui_tests[@]} -gt 0 ]]; then
   node --test "${ui_tests[@]}"
 fi
 
-# The GUI suite drives the real binary, so it must be built from the current sources first.
-step="Building the app for the GUI suite (cargo build -p hailuo-studio)"
+step="Release workflow against GitHub's schema (check-jsonschema)"
 say "$step"
-cargo build -p hailuo-studio
+"$CHECK_JSONSCHEMA" --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+# One build of the app and of every test binary, with the workspace's features resolved once, so
+# that nothing is compiled twice. The GUI suite drives the real binary this builds
+# (target/debug/hailuo-studio).
+step="Building the app and every test (cargo test --workspace --no-run)"
+say "$step"
+cargo test --workspace --no-run
 
 step="cargo test inside a private desktop session"
 say "Running $step"

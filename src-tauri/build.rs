@@ -2,6 +2,7 @@
 // the main window's capability must then name each one explicitly.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "copy_diagnostics",
     "list_saved_keys",
     "generation_choices",
     "inspect_first_frame",
@@ -22,6 +23,11 @@ const COMMANDS: &[&str] = &[
     "check_generation_now",
     "stop_tracking_generation",
     "retry_generation",
+    "show_generation_in_folder",
+    "save_generation_as",
+    "delete_generation",
+    "save_poster",
+    "save_last_frame",
 ];
 
 fn main() {

@@ -7,14 +7,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/say.sh"
 
 # Tauri's build needs (WebKitGTK and friends), the GUI test tools (WebKitWebDriver, Xvfb, a D-Bus
 # session, gnome-keyring, imagemagick's import, xwininfo/xprop), GStreamer for H.264 playback in
-# the app and ffmpeg for the emulator's clips. Node.js, for the UI's unit tests, comes from apt
-# only when no `node` is installed at all.
+# the app, ffmpeg for the emulator's clips, python3-venv for check-jsonschema. Node.js, for the
+# UI's unit tests, comes from apt only when no `node` is installed at all.
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev pkg-config ca-certificates
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring imagemagick x11-utils
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
-  ffmpeg
+  ffmpeg python3-venv
 )
 
 as_root() {
@@ -92,4 +92,34 @@ install_node() {
   [[ -n "$major" && "$major" -ge 18 ]] ||
     die "the UI's unit tests need Node.js 18 or newer, and this machine has $(node --version 2>/dev/null || echo none). Install a current Node.js (https://nodejs.org), then run this script again."
   say "Node.js: $(node --version)"
+}
+
+# check-jsonschema (PyPI) checks .github/workflows/ against GitHub's workflow schema. Debian 12's pip
+# refuses system-wide installs, so it lives in a venv under target/. Pinned: its bundled schema
+# changes with its version.
+CHECK_JSONSCHEMA_VERSION="0.39.0"
+CHECK_JSONSCHEMA="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/target/tools/check-jsonschema/bin/check-jsonschema"
+install_check_jsonschema() {
+  if [[ -x "$CHECK_JSONSCHEMA" ]] &&
+    [[ "$("$CHECK_JSONSCHEMA" --version 2>/dev/null)" == *"$CHECK_JSONSCHEMA_VERSION"* ]]; then
+    say "check-jsonschema: $CHECK_JSONSCHEMA_VERSION"
+    return
+  fi
+  local venv="${CHECK_JSONSCHEMA%/bin/check-jsonschema}"
+  say "Installing check-jsonschema $CHECK_JSONSCHEMA_VERSION from PyPI into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==$CHECK_JSONSCHEMA_VERSION"
+}
+
+# The Tauri CLI that makes the installers comes from npm (package.json, package-lock.json).
+TAURI_CLI="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/node_modules/.bin/tauri"
+install_tauri_cli() {
+  local wanted
+  wanted="$(node -p 'require("./package.json").devDependencies["@tauri-apps/cli"]')"
+  if [[ -x "$TAURI_CLI" ]] && [[ "$("$TAURI_CLI" --version 2>/dev/null)" == "tauri-cli $wanted" ]]; then
+    say "Tauri CLI: $wanted"
+    return
+  fi
+  say "Installing the Tauri CLI $wanted from npm (npm ci)"
+  npm ci --no-audit --no-fund
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::ledger::Ledger;
-use hailuo_core::library::Library;
+use hailuo_core::library::{Library, LibraryLock, LibraryLockError, HEARTBEAT};
 use hailuo_core::media_server::MediaServer;
 use hailuo_core::pacing::RequestPacer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
@@ -39,8 +39,13 @@ pub struct Studio {
     pub library: Library,
     /// Serves the library's videos and pictures to the player on http://127.0.0.1.
     pub media: Arc<MediaServer>,
-    /// Every generation from the click to a playable file; resumed at start.
-    pub queue: GenerationQueue,
+    /// Every generation from the click to a playable file; resumed at start. `None` while
+    /// another app holds the library: this one must not poll, download or write.
+    queue: Option<GenerationQueue>,
+    /// Why the library opened read-only, when it did.
+    pub read_only_reason: Option<String>,
+    /// Held for the app's life so no other app writes this library meanwhile.
+    _library_lock: Option<Arc<LibraryLock>>,
     /// The task forwarding generation changes to the window; a reloaded window replaces it.
     pub generation_watch: std::sync::Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
@@ -49,6 +54,12 @@ impl Studio {
     pub fn open<R: Runtime>(app: &AppHandle<R>) -> Result<Self, Box<dyn std::error::Error>> {
         let paths = StudioPaths::resolve(std::env::var_os(DATA_DIR_ENV), || os_places(app));
         paths.create_all()?;
+        // Tests boot several apps in one process: the first one's log serves them all.
+        match hailuo_core::logs::start(&paths.log_dir, cfg!(debug_assertions)) {
+            Ok(()) => tracing::info!(version = env!("CARGO_PKG_VERSION"), "Hailuo Studio starts"),
+            Err(hailuo_core::logs::LogError::AlreadyStarted) => {}
+            Err(err) => eprintln!("Hailuo Studio runs without a log file: {err}"),
+        }
         let keys = match app.try_state::<KeyStoreOverride>() {
             Some(store) => store.0.clone(),
             None => Arc::new(OsKeyring::new()),
@@ -60,6 +71,18 @@ impl Studio {
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
         let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
+        let (library_lock, read_only_reason) = match library.lock() {
+            Ok(lock) => {
+                let lock = Arc::new(lock);
+                tauri::async_runtime::spawn(keep_saying_we_hold(lock.clone()));
+                (Some(lock), None)
+            }
+            Err(err @ LibraryLockError::HeldElsewhere { .. }) => {
+                tracing::warn!("the library opened read-only: {err}");
+                (None, Some(err.to_string()))
+            }
+            Err(err) => return Err(err.into()),
+        };
         let media = Arc::new(tauri::async_runtime::block_on(MediaServer::start(
             library.clone(),
         ))?);
@@ -70,17 +93,29 @@ impl Studio {
         };
         // Marks submits cut short by the last exit as "may have been charged" before anything
         // else runs, then resumes every unfinished generation.
-        let queue = tauri::async_runtime::block_on(GenerationQueue::start(QueueParts {
-            library: library.clone(),
-            ledger: ledger.clone(),
-            keys: keys.clone(),
-            media: Some(media.clone()),
-            pacer: Arc::new(RequestPacer::documented()),
-            base_url_overrides: loaded.settings.base_url_overrides.clone(),
-            config,
-        }))?;
+        let queue = match read_only_reason {
+            Some(_) => None,
+            None => Some(tauri::async_runtime::block_on(GenerationQueue::start(
+                QueueParts {
+                    library: library.clone(),
+                    ledger: ledger.clone(),
+                    keys: keys.clone(),
+                    media: Some(media.clone()),
+                    pacer: Arc::new(RequestPacer::documented()),
+                    base_url_overrides: loaded.settings.base_url_overrides.clone(),
+                    config,
+                },
+            ))?),
+        };
+        let startup_notices = loaded
+            .notice
+            .into_iter()
+            .chain(read_only_reason.clone())
+            .collect();
         Ok(Studio {
             queue,
+            read_only_reason,
+            _library_lock: library_lock,
             generation_watch: std::sync::Mutex::default(),
             paths,
             keys,
@@ -89,7 +124,7 @@ impl Studio {
             media,
             settings_file,
             settings: tokio::sync::Mutex::new(loaded.settings),
-            startup_notices: loaded.notice.into_iter().collect(),
+            startup_notices,
         })
     }
 
@@ -123,10 +158,22 @@ impl Studio {
                 path: self.settings_file.path().to_path_buf(),
                 source: std::io::Error::other(err),
             })??;
-        self.queue
-            .set_base_url_overrides(next.base_url_overrides.clone());
+        if let Some(queue) = &self.queue {
+            queue.set_base_url_overrides(next.base_url_overrides.clone());
+        }
         *current = next.clone();
         Ok(next)
+    }
+
+    /// The generation queue, or why this app may not make or follow generations.
+    pub fn queue(&self) -> Result<&GenerationQueue, LibraryReadOnly> {
+        self.queue.as_ref().ok_or_else(|| {
+            LibraryReadOnly(
+                self.read_only_reason
+                    .clone()
+                    .unwrap_or_else(|| "The library is open read-only.".to_owned()),
+            )
+        })
     }
 
     /// Where videos are saved now.
@@ -136,6 +183,28 @@ impl Studio {
             .library_dir_or(&self.paths.default_library_dir)
     }
 }
+
+/// Rewrites the lock's note every `HEARTBEAT`, so a computer sharing the folder through a sync
+/// service sees the library is in use.
+async fn keep_saying_we_hold(lock: Arc<LibraryLock>) {
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    // The first tick is at once, and the note was just written.
+    beat.tick().await;
+    loop {
+        beat.tick().await;
+        let lock = lock.clone();
+        match tokio::task::spawn_blocking(move || lock.refresh()).await {
+            Ok(Err(err)) => tracing::warn!("the library's lock note could not be renewed: {err}"),
+            Err(err) => tracing::warn!("the library's lock note could not be renewed: {err}"),
+            Ok(Ok(())) => {}
+        }
+    }
+}
+
+/// Another app holds the library: the reason, in the creator's words.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct LibraryReadOnly(pub String);
 
 fn os_places<R: Runtime>(app: &AppHandle<R>) -> OsPlaces {
     let path = app.path();

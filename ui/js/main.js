@@ -5,6 +5,7 @@ import { showWelcome } from "./views/welcome.js";
 import { showCreate } from "./views/create.js";
 import { showSettings } from "./views/settings.js";
 import { showSpending } from "./views/spending.js";
+import { showLibrary } from "./views/library.js";
 import { startQueue } from "./views/queue.js";
 import { keptFirstFrame } from "./first-frame.js";
 import { remixSettings } from "./queue-words.js";
@@ -33,9 +34,17 @@ const screens = {
   create: () => {
     createScreen = showCreate(view, { compose, providersWithKeys: status.providersWithKeys });
   },
+  library: () => showLibrary(view),
   spending: () => showSpending(view),
   settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
+
+// The Library hands a generation (remix) or a picture (use-first-frame) to Create on `document`.
+// Create is shown first, from the window's capture phase, so its listeners on `document` are in
+// place when the event reaches them.
+for (const handedOver of ["remix", "use-first-frame"]) {
+  window.addEventListener(handedOver, () => go("create"), { capture: true });
+}
 
 /** Follows saved settings that change the whole window at once. */
 async function settingsChanged(settings) {

@@ -11,12 +11,12 @@ export class StudioError extends Error {
   }
 }
 
-async function call(command, args) {
+async function call(command, args, options) {
   if (!tauri) {
     throw new StudioError("no-backend", "Hailuo Studio's engine is not running. Start the app from its icon, not from a browser.");
   }
   try {
-    return await tauri.core.invoke(command, args);
+    return await tauri.core.invoke(command, args, options);
   } catch (err) {
     if (err && typeof err === "object" && "kind" in err) throw new StudioError(err.kind, err.message);
     throw new StudioError("internal", String(err));
@@ -25,6 +25,8 @@ async function call(command, args) {
 
 export const studio = {
   appStatus: () => call("app_status"),
+  /** Plain text for a support request: version, OS, settings, which keys exist, recent log. */
+  copyDiagnostics: () => call("copy_diagnostics"),
   listSavedKeys: () => call("list_saved_keys"),
   generationChoices: (request) => call("generation_choices", { request }),
   // Keys go in and never come back: these answer `{provider, endsWith}` at most.
@@ -62,6 +64,17 @@ export const studio = {
   stopTrackingGeneration: (id) => call("stop_tracking_generation", { id }),
   /** A NEW paid generation with the same settings: ask the creator first. */
   retryGeneration: (id) => call("retry_generation", { id }),
+  /** Every generation, newest first, with media-server URLs: `{root, generations, broken}`. */
+  libraryList: () => call("library_list"),
+  showGenerationInFolder: (id) => call("show_generation_in_folder", { id }),
+  /** Opens a save dialog; resolves to the copy's path, or null when cancelled. */
+  saveGenerationAs: (id) => call("save_generation_as", { id }),
+  /** `removal` is "trash" or, after the creator confirmed it twice, "permanently". */
+  deleteGeneration: (id, removal) => call("delete_generation", { id, removal }),
+  /** A JPEG (Uint8Array) drawn from the video, sent as raw bytes; resolves to its media URL. */
+  savePoster: (id, jpeg) => call("save_poster", jpeg, { headers: { "Generation-Id": id } }),
+  /** Resolves to `{path}` of the saved last-frame picture. */
+  saveLastFrame: (id, jpeg) => call("save_last_frame", jpeg, { headers: { "Generation-Id": id } }),
 };
 
 /** The creator's offset from UTC in minutes, so days and months end at their own midnight. */

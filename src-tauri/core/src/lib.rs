@@ -4,12 +4,14 @@
 //! tested without a window, against the emulator in `hailuo-emulator`.
 
 pub mod budget;
+pub mod diagnostics;
 pub mod first_frame;
 pub mod generation;
 pub mod key_test;
 pub mod keys;
 pub mod ledger;
 pub mod library;
+pub mod logs;
 pub mod media_server;
 pub mod money;
 pub mod pacing;

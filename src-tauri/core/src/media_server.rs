@@ -30,6 +30,15 @@ const MEDIA_TYPES: [(&str, &str); 5] = [
     ("webp", "image/webp"),
 ];
 
+/// The origins the app's own pages load from: `tauri://localhost` on Linux and macOS,
+/// `http(s)://tauri.localhost` on Windows. Only they may read the media's pixels (the Library
+/// draws video frames onto a canvas to make posters); any other page gets an opaque answer.
+pub const APP_ORIGINS: [&str; 3] = [
+    "tauri://localhost",
+    "http://tauri.localhost",
+    "https://tauri.localhost",
+];
+
 /// A running media server. Dropping it stops the server.
 #[derive(Debug)]
 pub struct MediaServer {
@@ -174,6 +183,15 @@ async fn serve_media(
     let Ok(Some(path)) = path else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let app_origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|origin| {
+            APP_ORIGINS
+                .iter()
+                .any(|app| origin.as_bytes() == app.as_bytes())
+        })
+        .cloned();
     // ServeFile streams from disk and does Range (206, Content-Range, 416) and conditional GETs.
     match ServeFile::new(path).try_call(request).await {
         Ok(response) => {
@@ -185,6 +203,11 @@ async fn serve_media(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
                 );
+            }
+            let headers = response.headers_mut();
+            headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+            if let Some(origin) = app_origin {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             }
             response
         }

@@ -483,3 +483,101 @@ fn a_folder_whose_name_is_not_unicode_still_lists_with_the_rest() {
     let json = serde_json::to_value(&scan).unwrap();
     assert_eq!(json["broken"][0]["folder"], odd.to_string_lossy().as_ref());
 }
+
+// ---------------------------------------------------------------------------------------------
+// One app per library
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_second_app_on_the_same_library_is_refused_and_told_who_holds_it() {
+    use hailuo_core::library::{LibraryLockError, LOCK_FILE};
+
+    let dir = tempfile::tempdir().unwrap();
+    // Two apps: each opens the folder on its own.
+    let first = Library::open(dir.path()).unwrap();
+    let second = Library::open(dir.path()).unwrap();
+    let held = first.lock().unwrap();
+    assert_eq!(held.path(), first.root().join(LOCK_FILE));
+
+    match second.lock() {
+        Err(LibraryLockError::HeldElsewhere {
+            holder: Some(holder),
+        }) => {
+            assert_eq!(holder.process_id, std::process::id());
+            assert_eq!(holder.app_version, env!("CARGO_PKG_VERSION"));
+            let message = LibraryLockError::HeldElsewhere {
+                holder: Some(holder.clone()),
+            }
+            .to_string();
+            assert!(message.contains("read-only"), "{message}");
+            assert!(message.contains(&holder.computer), "{message}");
+        }
+        other => panic!("the second lock should be refused with its holder, got {other:?}"),
+    }
+    // The refused attempt left the holder's note alone.
+    let note = std::fs::read_to_string(held.path()).unwrap();
+    assert!(note.contains(&std::process::id().to_string()), "{note}");
+
+    // The lock goes with the app that held it: the next start takes it.
+    drop(held);
+    assert!(second.lock().is_ok());
+}
+
+#[test]
+fn the_lock_file_is_not_a_broken_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let _held = library.lock().unwrap();
+    let scan = library.scan().unwrap();
+    assert!(scan.broken.is_empty(), "{:?}", scan.broken);
+}
+
+/// A note written by another computer through a synced folder: the OS lock is free here.
+fn note_from_another_computer(alive_at: time::OffsetDateTime) -> String {
+    serde_json::json!({
+        "computer": "ana-laptop-elsewhere",
+        "processId": 4242,
+        "appVersion": "0.1.0",
+        "since": "2026-11-21T09:00:00+01:00",
+        "aliveAt": alive_at.format(&time::format_description::well_known::Rfc3339).unwrap(),
+    })
+    .to_string()
+}
+
+#[test]
+fn another_computer_still_using_a_synced_library_keeps_it() {
+    use hailuo_core::library::{LibraryLockError, LOCK_FILE};
+
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let a_minute_ago = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    std::fs::write(
+        dir.path().join(LOCK_FILE),
+        note_from_another_computer(a_minute_ago),
+    )
+    .unwrap();
+    match library.lock() {
+        Err(LibraryLockError::HeldElsewhere {
+            holder: Some(holder),
+        }) => assert_eq!(holder.computer, "ana-laptop-elsewhere"),
+        other => panic!("the other computer's library should stay its own, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_synced_note_left_by_a_computer_long_gone_does_not_lock_anyone_out() {
+    use hailuo_core::library::LOCK_FILE;
+
+    let dir = tempfile::tempdir().unwrap();
+    let library = Library::open(dir.path()).unwrap();
+    let yesterday = OffsetDateTime::now_utc() - time::Duration::days(1);
+    std::fs::write(
+        dir.path().join(LOCK_FILE),
+        note_from_another_computer(yesterday),
+    )
+    .unwrap();
+    let held = library.lock().expect("a stale note is no holder");
+    held.refresh().unwrap();
+    let note = std::fs::read_to_string(held.path()).unwrap();
+    assert!(!note.contains("ana-laptop-elsewhere"), "{note}");
+}

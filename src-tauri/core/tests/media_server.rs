@@ -361,3 +361,35 @@ async fn a_scanned_entry_gets_urls_only_for_the_files_it_has() {
     let scan = served.library.scan().unwrap();
     assert_eq!(served.server.urls_for(&scan.generations[0]).video, None);
 }
+
+#[tokio::test]
+async fn only_the_apps_own_pages_may_read_the_pixels() {
+    use reqwest::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
+    let served = serve().await;
+    let client = reqwest::Client::new();
+    let ask = |origin: &'static str| {
+        client
+            .get(served.video_url())
+            .header(ORIGIN, origin)
+            .header(RANGE, "bytes=0-99")
+            .send()
+    };
+    for app_origin in ["tauri://localhost", "http://tauri.localhost"] {
+        let response = ask(app_origin).await.unwrap();
+        assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(response.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], app_origin);
+        assert_eq!(response.headers()[VARY], "Origin");
+    }
+    for stranger in [
+        "http://evil.example",
+        "null",
+        "tauri://localhost.evil.example",
+    ] {
+        let response = ask(stranger).await.unwrap();
+        assert_eq!(
+            response.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN),
+            None,
+            "{stranger} may not read the video's pixels"
+        );
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use nix::unistd::{getpgid, Pid};
 use serde_json::{json, Value};
@@ -137,6 +137,46 @@ impl App {
         self.scratch.path().join("studio")
     }
 
+    /// Every folder this test's app may write to: its data folder and the private session's
+    /// XDG folders (WebKit's caches and storage, the keyring's files). Kept across relaunches.
+    pub fn run_dir(&self) -> &Path {
+        self.scratch.path()
+    }
+
+    /// What tauri-driver, WebKitWebDriver and the app printed (the app's stderr lands here), for
+    /// every launch of this test so far.
+    pub fn output(&self) -> String {
+        self.driver.log_text()
+    }
+
+    /// Starts the app's binary once more, as a creator double-clicking its icon again would, in
+    /// the same desktop session and data folder. Answers its exit status, or `None` when it was
+    /// still running after `patience` (it is then stopped).
+    pub fn launch_again(&self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = Command::new(&self.desktop.app_binary)
+            .envs(self.session.env())
+            .env("HAILUO_STUDIO_DATA_DIR", self.data_dir())
+            .envs(self.env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("{}: the app did not start again: {err}", self.test));
+        let deadline = Instant::now() + patience;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+            }
+        }
+    }
+
     /// The WebDriver session, for anything the helpers below do not cover.
     pub fn client(&self) -> &Client {
         &self.client
@@ -177,6 +217,40 @@ impl App {
         }
     }
 
+    /// Waits until an element matching the CSS `selector` is on the page.
+    pub async fn wait_for_element(&self, selector: &str) {
+        let quoted = json!(selector);
+        self.wait_for(
+            &format!("return document.querySelector({quoted}) !== null"),
+            &format!("an element {selector}"),
+        )
+        .await;
+    }
+
+    /// Waits for the element matching `selector`, then clicks it as a person would.
+    pub async fn click(&self, selector: &str) {
+        self.wait_for_element(selector).await;
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|err| panic!("{}: no {selector} to click: {err}", self.test))
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("{}: clicking {selector} failed: {err}", self.test));
+    }
+
+    /// Waits for the field matching `selector`, then types `text` into it key by key.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.wait_for_element(selector).await;
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|err| panic!("{}: no {selector} to type into: {err}", self.test))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("{}: typing into {selector} failed: {err}", self.test));
+    }
+
     /// Runs a script body in the page and returns its value.
     pub async fn run_js(&self, script: &str) -> Value {
         self.client
@@ -207,6 +281,18 @@ impl App {
         }
     }
 
+    /// Waits until WebKit has drawn the page as it is now. Under load a WebDriver screenshot taken
+    /// right after a DOM change can show the frame before it: two animation frames later the
+    /// change has been through a rendering update.
+    pub async fn painted(&self) {
+        let script = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => requestAnimationFrame(() => done(null)));";
+        self.client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("{}: the page never drew a frame: {err}", self.test));
+    }
+
     /// Everything the page shows as text.
     pub async fn text(&self) -> String {
         match self.run_js("return document.body.innerText").await {
@@ -231,7 +317,7 @@ impl App {
     /// Like [`App::screen`], but says what is wrong instead of panicking. The PNG is saved either
     /// way.
     pub async fn try_screen(&self, name: &str) -> Result<PathBuf, ScreenProblem> {
-        self.wait_for_paint().await;
+        self.painted().await;
         let png = self
             .client
             .screenshot()
@@ -258,24 +344,6 @@ impl App {
         }
         judge_screenshot(&png)?;
         Ok(path)
-    }
-
-    /// Waits until the page has painted what the test just did: two animation frames, then a
-    /// moment for the compositor. WebKitGTK under a busy Xvfb otherwise hands WebDriver an older
-    /// frame, such as the page before its first screen was drawn.
-    async fn wait_for_paint(&self) {
-        let painted = self
-            .client
-            .execute_async(
-                "const [done] = arguments;
-                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-                vec![],
-            )
-            .await;
-        if let Err(err) = painted {
-            panic!("{}: the page did not paint: {err}", self.test);
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
     /// The whole virtual screen, captured by X itself (`import -window root`), to prove the window

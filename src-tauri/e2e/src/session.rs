@@ -34,6 +34,7 @@ const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bu
 
 pub struct PrivateSession {
     bus: Child,
+    keyring: Option<Child>,
     bus_address: String,
     home: PathBuf,
 }
@@ -72,9 +73,10 @@ impl PrivateSession {
         if let Some(stdout) = bus.stdout.take() {
             let _ = BufReader::new(stdout).read_line(&mut address);
         }
-        let session = PrivateSession {
+        let mut session = PrivateSession {
             bus_address: address.trim().to_owned(),
             bus,
+            keyring: None,
             home: home.to_path_buf(),
         };
         if session.bus_address.is_empty() {
@@ -98,9 +100,7 @@ impl PrivateSession {
         i32::try_from(self.bus.id()).unwrap_or(i32::MAX)
     }
 
-    // The keyring joins the bus's process group, which Drop kills and reaps with waitpid.
-    #[allow(clippy::zombie_processes)]
-    fn start_keyring(&self) {
+    fn start_keyring(&mut self) {
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
             .envs(self.env())
@@ -118,6 +118,8 @@ impl PrivateSession {
         if let Some(mut stdin) = keyring.stdin.take() {
             let _ = stdin.write_all(KEYRING_PASSWORD.as_bytes());
         }
+        // Kept so that Drop reaps it, even when the wait below gives up.
+        self.keyring = Some(keyring);
         let deadline = Instant::now() + Duration::from_secs(10);
         while !self.has_default_collection() {
             if Instant::now() > deadline {
@@ -152,6 +154,11 @@ impl Drop for PrivateSession {
     fn drop(&mut self) {
         let group = self.group();
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+        if let Some(keyring) = self.keyring.as_mut() {
+            let _ = keyring.wait();
+        }
+        let _ = self.bus.wait();
+        // Anything else the group started.
         while waitpid(Pid::from_raw(-group), None).is_ok() {}
     }
 }

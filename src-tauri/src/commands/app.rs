@@ -1,5 +1,6 @@
 //! Commands about the app itself: what the first screen needs to know.
 
+use hailuo_core::diagnostics::{diagnostics_report, DiagnosticsSources};
 use hailuo_core::keys::KeyStoreError;
 use hailuo_core::Provider;
 use serde::Serialize;
@@ -22,6 +23,8 @@ pub struct AppStatus {
     pub default_library_dir: String,
     /// Things to tell the creator once, e.g. that a damaged settings file was set aside.
     pub notices: Vec<String>,
+    /// Set when another copy of the app holds the library: why this one only shows it.
+    pub library_read_only: Option<String>,
 }
 
 #[tauri::command]
@@ -51,5 +54,30 @@ pub async fn app_status(studio: State<'_, Studio>) -> Result<AppStatus, CommandE
         library_dir: studio.library_dir().await.display().to_string(),
         default_library_dir: studio.paths.default_library_dir.display().to_string(),
         notices: studio.startup_notices.clone(),
+        library_read_only: studio.read_only_reason.clone(),
     })
+}
+
+/// The text "Copy diagnostics" puts on the clipboard: version, OS, settings, which services
+/// have a key (never the key), and the log's last lines.
+#[tauri::command]
+pub async fn copy_diagnostics(studio: State<'_, Studio>) -> Result<String, CommandError> {
+    let settings = studio.settings().await;
+    let library_dir = studio.library_dir().await;
+    let paths = studio.paths.clone();
+    let keys = studio.keys.clone();
+    let read_only_reason = studio.read_only_reason.clone();
+    // The keyring blocks on D-Bus, and the log is read from disk.
+    let report = tokio::task::spawn_blocking(move || {
+        diagnostics_report(&DiagnosticsSources {
+            app_version: env!("CARGO_PKG_VERSION"),
+            settings: &settings,
+            paths: &paths,
+            library_dir: &library_dir,
+            read_only_reason: read_only_reason.as_deref(),
+            keys: keys.as_ref(),
+        })
+    })
+    .await?;
+    Ok(report)
 }

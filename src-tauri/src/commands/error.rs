@@ -55,6 +55,8 @@ impl From<LibraryError> for CommandError {
             LibraryError::StillInProgress { .. } => "generation-in-progress",
             LibraryError::Trash { .. } => "trash-unavailable",
             LibraryError::Transition(_) => "invalid-state-change",
+            LibraryError::NoVideo { .. } => "no-video",
+            LibraryError::BadStill { .. } => "still-refused",
         };
         CommandError::new(kind, err.to_string())
     }
@@ -131,6 +133,12 @@ impl From<SubmitRefused> for CommandError {
 impl From<QueueError> for CommandError {
     fn from(err: QueueError) -> Self {
         CommandError::new(err.kind(), err.to_string())
+    }
+}
+
+impl From<crate::studio::LibraryReadOnly> for CommandError {
+    fn from(err: crate::studio::LibraryReadOnly) -> Self {
+        CommandError::new("library-read-only", err.to_string())
     }
 }
 

@@ -80,7 +80,7 @@ pub async fn start_generation(
         fast_pretreatment: request.fast_pretreatment,
     };
     let budgets = studio.settings().await.monthly_budgets;
-    Ok(studio.queue.enqueue(generation, budgets).await?)
+    Ok(studio.queue()?.enqueue(generation, budgets).await?)
 }
 
 /// Sends one card per generation not yet finished (and those finished in this run), then one
@@ -90,10 +90,14 @@ pub fn watch_generations(
     studio: State<'_, Studio>,
     on_change: Channel<GenerationCard>,
 ) -> Result<(), CommandError> {
+    // A read-only library has nothing in flight in this app: nothing to send.
+    let Ok(queue) = studio.queue() else {
+        return Ok(());
+    };
     // Subscribed before the first cards go out, so no change falls between them.
-    let changes = studio.queue.subscribe();
-    send_all(&studio.queue, &on_change)?;
-    let forwarding = tauri::async_runtime::spawn(forward(studio.queue.clone(), changes, on_change));
+    let changes = queue.subscribe();
+    send_all(queue, &on_change)?;
+    let forwarding = tauri::async_runtime::spawn(forward(queue.clone(), changes, on_change));
     // One window watches: a reloaded page's new channel replaces the old one.
     let previous = studio
         .generation_watch
@@ -154,7 +158,7 @@ pub fn check_generation_now(
     studio: State<'_, Studio>,
     id: String,
 ) -> Result<GenerationCard, CommandError> {
-    Ok(studio.queue.check_now(&generation_id(&id)?)?)
+    Ok(studio.queue()?.check_now(&generation_id(&id)?)?)
 }
 
 /// Stops following a generation; the card says whether the provider may still charge.
@@ -163,7 +167,7 @@ pub async fn stop_tracking_generation(
     studio: State<'_, Studio>,
     id: String,
 ) -> Result<GenerationCard, CommandError> {
-    Ok(studio.queue.stop_tracking(&generation_id(&id)?).await?)
+    Ok(studio.queue()?.stop_tracking(&generation_id(&id)?).await?)
 }
 
 /// A new paid generation with the same settings and first frame. The UI showed the price and
@@ -174,5 +178,5 @@ pub async fn retry_generation(
     id: String,
 ) -> Result<GenerationCard, CommandError> {
     let budgets = studio.settings().await.monthly_budgets;
-    Ok(studio.queue.retry(&generation_id(&id)?, budgets).await?)
+    Ok(studio.queue()?.retry(&generation_id(&id)?, budgets).await?)
 }

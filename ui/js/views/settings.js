@@ -62,6 +62,7 @@ export async function showSettings(container, status, { onChange } = {}) {
     budgetSection(settings, save),
     appearanceSection(settings, save),
     advancedSection(settings, save),
+    helpSection(),
   );
 }
 
@@ -346,6 +347,60 @@ function advancedSection(settings, save) {
     el("p", { className: "muted", textContent: "Only change these if you use a proxy or a company gateway. Leave empty for the service's own address." }),
     ...rows,
   ]);
+}
+
+/** "Copy diagnostics": the text a supporter needs, on the clipboard; keys never leave the app. */
+function helpSection() {
+  const state = el("p", { className: "muted", role: "status", ariaLive: "polite", dataset: { testid: "diagnostics-state" } });
+  const fallback = el("div", { className: "diagnostics-fallback" });
+  const copy = el("button", {
+    type: "button",
+    className: "button",
+    textContent: "Copy diagnostics",
+    dataset: { testid: "copy-diagnostics" },
+    onclick: async () => {
+      copy.disabled = true;
+      state.textContent = "Gathering…";
+      fallback.replaceChildren();
+      // Asked for at once, and handed to the clipboard while the click still counts: WebKit
+      // only lets a page write the clipboard during the creator's own gesture.
+      const report = studio.copyDiagnostics();
+      try {
+        try {
+          await writeClipboard(report);
+          state.textContent = "Copied. Paste it into your message to support.";
+        } catch {
+          // No clipboard access: show the text selected, ready for Ctrl+C.
+          const text = await report;
+          const box = el("textarea", { className: "text-input diagnostics-text", readOnly: true, rows: 10, value: text, ariaLabel: "Diagnostics", dataset: { testid: "diagnostics-text" } });
+          fallback.replaceChildren(box);
+          box.focus();
+          box.select();
+          state.textContent = "Selected below: press Ctrl+C (⌘C on a Mac) to copy it.";
+        }
+      } catch (err) {
+        state.textContent = "";
+        fallback.replaceChildren(showError(err));
+      } finally {
+        copy.disabled = false;
+      }
+    },
+  });
+  return section(
+    "Help",
+    "help",
+    [el("div", { className: "actions start" }, [copy]), state, fallback],
+    "If something goes wrong, copy these details into your message to support: the app's version, your system, your settings, which services have a key (never the keys themselves) and the app's recent log.",
+  );
+}
+
+/** Puts the text `pending` will give on the clipboard; rejects when the clipboard is refused. */
+async function writeClipboard(pending) {
+  if (window.ClipboardItem && navigator.clipboard?.write) {
+    const blob = pending.then((text) => new Blob([text], { type: "text/plain" }));
+    return navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+  }
+  return navigator.clipboard.writeText(await pending);
 }
 
 function labelled(id, label, control) {

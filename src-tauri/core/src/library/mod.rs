@@ -6,7 +6,9 @@
 
 mod durable;
 mod folder_name;
+mod lock;
 mod record;
+mod stills;
 
 use std::collections::HashMap;
 use std::io::ErrorKind;
@@ -21,10 +23,12 @@ use crate::pricing::Quote;
 
 pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
+pub use lock::{LibraryLock, LibraryLockError, LockHolder, HEARTBEAT, LOCK_FILE, STALE_AFTER};
 pub use record::{
     ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,
 };
+pub use stills::{check_still, Still, StillProblem, LAST_FRAME_FILE, MAX_STILL_BYTES};
 
 /// The record's file name inside a generation folder.
 pub const RECORD_FILE: &str = "generation.json";
@@ -55,6 +59,12 @@ pub enum LibraryError {
     Trash { detail: String },
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[error(
+        "This generation has no video in its folder yet, so there is nothing to save or show."
+    )]
+    NoVideo { id: GenerationId },
+    #[error("The {} picture could not be kept: {problem}.", match still { Still::Poster => "poster", Still::LastFrame => "last-frame" })]
+    BadStill { still: Still, problem: StillProblem },
 }
 
 fn disk(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> LibraryError {

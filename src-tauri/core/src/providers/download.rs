@@ -132,8 +132,21 @@ async fn attempt(
     if have > 0 {
         request = request.header(RANGE, format!("bytes={have}-"));
     }
+    let started = std::time::Instant::now();
     let response = match tokio::time::timeout(stall, request.send()).await {
-        Ok(Ok(response)) => response,
+        Ok(Ok(response)) => {
+            // The host and path only: a download link's query often carries a signature.
+            tracing::info!(
+                provider = provider.id(),
+                host = url.host_str().unwrap_or("-"),
+                endpoint = url.path(),
+                status = response.status().as_u16(),
+                elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                from_byte = have,
+                "video download"
+            );
+            response
+        }
         Ok(Err(err)) => {
             return Err(Setback::Retry {
                 error: ProviderError::NetworkDown {

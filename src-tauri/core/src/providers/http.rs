@@ -1,7 +1,7 @@
 //! The HTTP plumbing shared by the three services: one exchange, retries, and reading errors.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -156,23 +156,70 @@ pub(crate) fn plain_transport_error(err: reqwest::Error) -> String {
     }
 }
 
-/// Sends one request and reads the whole answer.
+/// Sends one request and reads the whole answer. Logs the provider, the endpoint's path (never
+/// its query, headers or body), the status, the time taken and the task id when the URL has one.
 pub(crate) async fn exchange(
+    provider: Provider,
     request: RequestBuilder,
     timeout: Duration,
 ) -> Result<Answer, NoAnswer> {
-    let response = request
-        .timeout(timeout)
-        .send()
-        .await
-        .map_err(NoAnswer::from_reqwest)?;
-    let status = response.status();
-    let retry_after = retry_after(response.headers());
-    let bytes = read_limited(response).await?;
-    Ok(Answer {
-        status,
-        retry_after,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+    let (http, request) = request.timeout(timeout).build_split();
+    let request = request.map_err(NoAnswer::from_reqwest)?;
+    let method = request.method().clone();
+    let endpoint = request.url().path().to_owned();
+    let task_id = task_id_in(request.url());
+    let started = Instant::now();
+    let answered = match http.execute(request).await {
+        Ok(response) => {
+            let status = response.status();
+            let retry_after = retry_after(response.headers());
+            read_limited(response).await.map(|bytes| Answer {
+                status,
+                retry_after,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            })
+        }
+        Err(err) => Err(NoAnswer::from_reqwest(err)),
+    };
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let task_id = task_id.as_deref().unwrap_or("-");
+    match &answered {
+        Ok(answer) => tracing::info!(
+            provider = provider.id(),
+            %method,
+            endpoint,
+            status = answer.status.as_u16(),
+            elapsed_ms,
+            task_id,
+            "provider request"
+        ),
+        Err(no_answer) => tracing::warn!(
+            provider = provider.id(),
+            %method,
+            endpoint,
+            elapsed_ms,
+            task_id,
+            error = %no_answer.detail,
+            "provider request got no answer"
+        ),
+    }
+    answered
+}
+
+/// The task a request is about, as its URL names it: MiniMax's and LinkModel's `task_id` (or
+/// MiniMax's `file_id`) query, OpenRouter's `/videos/{id}` path.
+pub(crate) fn task_id_in(url: &url::Url) -> Option<String> {
+    let from_query = url
+        .query_pairs()
+        .find(|(name, _)| name == "task_id" || name == "file_id")
+        .map(|(_, value)| value.into_owned());
+    from_query.or_else(|| {
+        let mut segments = url.path_segments()?;
+        segments.find(|s| *s == "videos")?;
+        segments
+            .next()
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
     })
 }
 
@@ -318,17 +365,19 @@ pub(crate) async fn submit_exchange(
     request: RequestBuilder,
     timeout: Duration,
 ) -> Result<Answer, ProviderError> {
-    exchange(request, timeout).await.map_err(|no_answer| {
-        if no_answer.never_sent {
-            no_answer.into_error(provider)
-        } else {
-            ProviderError::SubmitOutcomeUnknown {
-                provider,
-                cause: no_answer.detail,
-                said: ProviderSaid::default(),
+    exchange(provider, request, timeout)
+        .await
+        .map_err(|no_answer| {
+            if no_answer.never_sent {
+                no_answer.into_error(provider)
+            } else {
+                ProviderError::SubmitOutcomeUnknown {
+                    provider,
+                    cause: no_answer.detail,
+                    said: ProviderSaid::default(),
+                }
             }
-        }
-    })
+        })
 }
 
 /// Sends a read-only request.
@@ -337,7 +386,7 @@ pub(crate) async fn read_exchange(
     request: RequestBuilder,
     timeout: Duration,
 ) -> Result<Answer, ProviderError> {
-    exchange(request, timeout)
+    exchange(provider, request, timeout)
         .await
         .map_err(|no_answer| no_answer.into_error(provider))
 }
@@ -403,6 +452,21 @@ mod tests {
                 text: None,
             },
         }
+    }
+
+    #[test]
+    fn the_logged_task_id_comes_from_the_query_or_openrouter_s_path() {
+        let id = |raw: &str| task_id_in(&url::Url::parse(raw).unwrap());
+        assert_eq!(
+            id("https://api.minimax.io/v1/query/video_generation?task_id=1069").as_deref(),
+            Some("1069")
+        );
+        assert_eq!(
+            id("https://openrouter.ai/api/v1/videos/job-abc/content?index=0").as_deref(),
+            Some("job-abc")
+        );
+        assert_eq!(id("https://openrouter.ai/api/v1/videos"), None);
+        assert_eq!(id("https://api.linkmodel.ai/api/v1/video-generation"), None);
     }
 
     #[test]

@@ -292,11 +292,24 @@ impl ProviderClient {
             });
         }
         req.validate()?;
-        match self.provider {
+        let submitted = match self.provider {
             Provider::MinimaxGlobal | Provider::MinimaxChina => minimax::submit(self, req).await,
             Provider::OpenRouter => openrouter::submit(self, req).await,
             Provider::LinkModel => linkmodel::submit(self, req).await,
+        };
+        match &submitted {
+            Ok(submission) => tracing::info!(
+                provider = self.provider.id(),
+                task_id = %submission.task_id,
+                "the provider accepted a generation"
+            ),
+            Err(err) => tracing::warn!(
+                provider = self.provider.id(),
+                kind = err.kind(),
+                "the submit did not go through: {err}"
+            ),
         }
+        submitted
     }
 
     /// Asks where a generation is. Retries transient failures.
