@@ -547,6 +547,10 @@ const SHOWN_NOT_LOADED: &[&str] = &[
     "https://api.minimaxi.com",
     "https://openrouter.ai/api/v1",
     "https://api.linkmodel.ai/api/v1",
+    // The first-frame link box: the scheme a link must start with, and an example shown as a
+    // placeholder. The services fetch the creator's link, never the UI.
+    "https://",
+    "https://example.com/picture.jpg",
 ];
 
 /// Remote URLs in a UI file: anything with a scheme that reaches the network, or a

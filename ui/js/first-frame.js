@@ -30,7 +30,7 @@ export function linkFrame(text) {
   try {
     parsed = new URL(url);
   } catch {
-    return { problem: "That is not a web link. It should look like https://example.com/picture.jpg." };
+    return { problem: "That is not a web link. Copy the picture's address from your browser: it starts with https://" };
   }
   if (parsed.protocol !== "https:") {
     return { problem: "The link must start with https:// — the video services fetch only secure links." };
