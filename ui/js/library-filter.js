@@ -122,6 +122,26 @@ export function remixDetail(item) {
   return { ...item.generation, folder: item.folder, firstFramePath: firstFramePath(item) };
 }
 
+/**
+ * What a remix from the Library puts back into Compose: the generation's prompt and settings
+ * (optimizer included), and its first frame as a picture path or an https link.
+ */
+export function composeFromRemix(detail) {
+  const request = detail.request;
+  const settings = {
+    provider: request.provider,
+    model: request.model,
+    prompt: request.prompt ?? "",
+    duration: request.duration,
+    resolution: request.resolution,
+    promptOptimizer: request.promptOptimizer ?? true,
+  };
+  const frame = request.firstFrame;
+  const firstFrame =
+    frame?.kind === "link" ? { kind: "link", url: frame.url } : detail.firstFramePath ? { kind: "path", path: detail.firstFramePath } : null;
+  return { settings, firstFrame };
+}
+
 /** Whether the creator can delete a generation now: never while a paid video may still arrive. */
 export function canDelete(item) {
   return ["done", "failed", "cancelled", "unknown"].includes(item.generation.state);

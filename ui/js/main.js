@@ -9,6 +9,7 @@ import { showLibrary } from "./views/library.js";
 import { startQueue } from "./views/queue.js";
 import { keptFirstFrame } from "./first-frame.js";
 import { remixSettings } from "./queue-words.js";
+import { composeFromRemix } from "./library-filter.js";
 import { el, showError } from "./dom.js";
 
 const view = document.getElementById("view");
@@ -39,12 +40,18 @@ const screens = {
   settings: () => showSettings(view, status, { onChange: settingsChanged }),
 };
 
-// The Library hands a generation (remix) or a picture (use-first-frame) to Create on `document`.
-// Create is shown first, from the window's capture phase, so its listeners on `document` are in
-// place when the event reaches them.
-for (const handedOver of ["remix", "use-first-frame"]) {
-  window.addEventListener(handedOver, () => go("create"), { capture: true });
-}
+// The Library hands a generation (remix) or a picture (use-first-frame) over to Create.
+document.addEventListener("remix", (event) => {
+  const { settings, firstFrame } = composeFromRemix(event.detail);
+  Object.assign(compose, settings);
+  compose.firstFrame = firstFrame?.kind === "link" ? firstFrame : null;
+  go("create");
+  if (firstFrame?.kind === "path") createScreen.takeFirstFramePath(firstFrame.path);
+});
+document.addEventListener("use-first-frame", (event) => {
+  go("create");
+  createScreen.takeFirstFramePath(event.detail.path);
+});
 
 /** Follows saved settings that change the whole window at once. */
 async function settingsChanged(settings) {

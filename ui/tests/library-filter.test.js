@@ -7,6 +7,7 @@ import {
   filterLibrary,
   firstFramePath,
   remixDetail,
+  composeFromRemix,
   searchTerms,
   settingsLine,
   stateGroup,
@@ -103,4 +104,28 @@ test("only generations that can no longer receive a video can be deleted", () =>
   assert.equal(canDelete(item("a", "x", { state: "unknown" })), true);
   assert.equal(canDelete(item("a", "x", { state: "running" })), false);
   assert.equal(canDelete(item("a", "x", { state: "downloading" })), false);
+});
+
+test("a remix from the Library brings back prompt, settings, optimizer and the kept first frame", () => {
+  const detail = {
+    request: {
+      provider: "minimax-china",
+      model: "hailuo-2.3-fast",
+      prompt: "A fox [Pan left]",
+      duration: 6,
+      resolution: "1080P",
+      promptOptimizer: false,
+      firstFrame: { kind: "picture", fileName: "first-frame.jpg", mime: "image/jpeg" },
+    },
+    folder: "/videos/2026-11-21 fox",
+    firstFramePath: "/videos/2026-11-21 fox/first-frame.jpg",
+  };
+  assert.deepEqual(composeFromRemix(detail), {
+    settings: { provider: "minimax-china", model: "hailuo-2.3-fast", prompt: "A fox [Pan left]", duration: 6, resolution: "1080P", promptOptimizer: false },
+    firstFrame: { kind: "path", path: "/videos/2026-11-21 fox/first-frame.jpg" },
+  });
+  const linked = { ...detail, firstFramePath: null, request: { ...detail.request, firstFrame: { kind: "link", url: "https://cdn.example/p.png" } } };
+  assert.deepEqual(composeFromRemix(linked).firstFrame, { kind: "link", url: "https://cdn.example/p.png" });
+  const textOnly = { ...detail, firstFramePath: null, request: { ...detail.request, firstFrame: undefined } };
+  assert.equal(composeFromRemix(textOnly).firstFrame, null);
 });
