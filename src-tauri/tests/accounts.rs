@@ -152,6 +152,32 @@ fn the_first_saved_key_becomes_the_default_service_and_later_ones_do_not() {
 }
 
 #[test]
+fn removing_the_default_services_key_makes_a_service_with_a_key_the_default() {
+    let data = tempfile::tempdir().unwrap();
+    let app = boot_in(data.path(), memory());
+    for (provider, key) in [
+        ("openrouter", "sk-or-v1-dddddddd"),
+        ("linkmodel", "lm-key-eeeeeeee"),
+    ] {
+        ok(&app, "save_key", json!({"provider": provider, "key": key}));
+    }
+    assert_eq!(
+        ok(&app, "get_settings", json!({}))["defaultProvider"],
+        "openrouter"
+    );
+    ok(&app, "remove_key", json!({"provider": "openrouter"}));
+    assert_eq!(
+        ok(&app, "get_settings", json!({}))["defaultProvider"],
+        "linkmodel"
+    );
+    ok(&app, "remove_key", json!({"provider": "linkmodel"}));
+    assert_eq!(
+        ok(&app, "get_settings", json!({}))["defaultProvider"],
+        json!(null)
+    );
+}
+
+#[test]
 fn a_key_saved_after_the_default_services_key_was_removed_becomes_the_default() {
     let data = tempfile::tempdir().unwrap();
     let app = boot_in(data.path(), memory());

@@ -161,6 +161,21 @@ impl Settings {
         })
     }
 
+    /// After the key of `removed` is gone: when it was the service new videos start with, the
+    /// first service that still has a key takes its place (none when no key is left), so
+    /// Settings never names a service that cannot be used.
+    pub fn forget_default(&mut self, removed: Provider, has_key: impl Fn(Provider) -> bool) {
+        if self.preferred_provider() != Some(removed) {
+            return;
+        }
+        self.default_provider = Provider::ALL
+            .into_iter()
+            .find(|p| *p != removed && has_key(*p));
+        if let Some(region) = self.default_provider.and_then(MinimaxRegion::of) {
+            self.minimax_region = region;
+        }
+    }
+
     /// Where videos go: the chosen folder, else the default library.
     pub fn library_dir_or(&self, default: &Path) -> PathBuf {
         self.library_dir
@@ -349,6 +364,26 @@ mod tests {
         let loaded = SettingsFile::in_dir(dir.path()).load();
         assert_eq!(loaded.settings, creator_settings());
         assert_eq!(loaded.notice, None);
+    }
+
+    #[test]
+    fn removing_the_default_services_key_hands_the_default_to_a_service_with_a_key() {
+        let mut settings = Settings {
+            default_provider: Some(Provider::OpenRouter),
+            ..Settings::default()
+        };
+        settings.forget_default(Provider::OpenRouter, |p| p == Provider::MinimaxChina);
+        assert_eq!(settings.default_provider, Some(Provider::MinimaxChina));
+        assert_eq!(settings.minimax_region, MinimaxRegion::China);
+        assert_eq!(settings.preferred_provider(), Some(Provider::MinimaxChina));
+
+        // Another service's key going away leaves the default alone.
+        settings.forget_default(Provider::LinkModel, |_| false);
+        assert_eq!(settings.preferred_provider(), Some(Provider::MinimaxChina));
+
+        // The last key gone: no default at all.
+        settings.forget_default(Provider::MinimaxChina, |_| false);
+        assert_eq!(settings.default_provider, None);
     }
 
     #[test]

@@ -71,8 +71,18 @@ pub async fn save_key(
 #[tauri::command]
 pub async fn remove_key(studio: State<'_, Studio>, provider: Provider) -> Result<(), CommandError> {
     let keys = studio.keys.clone();
-    tokio::task::spawn_blocking(move || keys.remove(provider)).await??;
+    let with_keys = tokio::task::spawn_blocking(move || {
+        keys.remove(provider)?;
+        Provider::ALL
+            .into_iter()
+            .filter_map(|p| keys.get(p).map(|key| key.map(|_| p)).transpose())
+            .collect::<Result<Vec<_>, KeyStoreError>>()
+    })
+    .await??;
     tracing::info!(provider = provider.id(), "API key removed");
+    studio
+        .change_settings(|settings| settings.forget_default(provider, |p| with_keys.contains(&p)))
+        .await?;
     Ok(())
 }
 
