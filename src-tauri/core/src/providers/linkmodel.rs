@@ -8,7 +8,7 @@ use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url};
+use super::wire::{de_amount, first_frame_url, is_plain_id};
 use super::{KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoSource};
 use crate::generation::GenerationRequest;
 use crate::money::Money;
@@ -167,6 +167,13 @@ pub(crate) fn read_submit(answer: &Answer) -> Result<Submission, ProviderError> 
         return Err(ProviderError::UnexpectedAnswer {
             provider: P,
             what: "a success without a task id".into(),
+            said: answer.said(),
+        });
+    }
+    if !is_plain_id(&data.task_id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "a task id that is not a plain name".into(),
             said: answer.said(),
         });
     }

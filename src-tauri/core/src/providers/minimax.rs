@@ -8,7 +8,7 @@ use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_loose_id, first_frame_url};
+use super::wire::{de_loose_id, first_frame_url, is_plain_id};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
 };
@@ -186,6 +186,13 @@ pub(crate) fn read_submit(
             said: answer.said(),
         });
     }
+    if !is_plain_id(&submitted.task_id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider,
+            what: "a task id that is not a plain name".into(),
+            said: answer.said(),
+        });
+    }
     Ok(Submission {
         task_id: submitted.task_id,
         poll_url: None,
@@ -217,6 +224,13 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
                 what: "a finished video without its file_id".into(),
                 said: answer.said(),
             })?;
+        if !is_plain_id(&file_id) {
+            return Err(ProviderError::UnexpectedAnswer {
+                provider,
+                what: "a file_id that is not a plain name".into(),
+                said: answer.said(),
+            });
+        }
         update.source = Some(VideoSource::MinimaxFile { file_id });
     }
     Ok(update)

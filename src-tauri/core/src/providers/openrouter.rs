@@ -8,7 +8,7 @@ use super::http::{
     by_status, read_exchange, settle_submit_error, submit_exchange, submit_with_retries,
     with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url};
+use super::wire::{de_amount, first_frame_url, is_plain_id};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
     APP_TITLE, APP_URL,
@@ -215,6 +215,13 @@ pub(crate) fn read_submit(
         return Err(ProviderError::UnexpectedAnswer {
             provider: P,
             what: "an accepted job without its id".into(),
+            said: answer.said(),
+        });
+    }
+    if !is_plain_id(&submitted.id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "a job id that is not a plain name".into(),
             said: answer.said(),
         });
     }
