@@ -123,7 +123,9 @@ fn code_error(answer: &Answer, code: i64, text: Option<String>) -> ProviderError
 
 /// Reads the envelope: a non-zero code is an error whatever the HTTP status; a missing code
 /// counts as 0 only with a 2xx status.
-fn accepted<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ProviderError> {
+pub(crate) fn accepted<T: serde::de::DeserializeOwned>(
+    answer: &Answer,
+) -> Result<T, ProviderError> {
     let envelope: Envelope<serde_json::Value> = match serde_json::from_str(&answer.body) {
         Ok(envelope) => envelope,
         Err(err) if answer.status.is_success() => return Err(answer.unreadable(P, &err)),

@@ -130,7 +130,10 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
 }
 
 /// Reads an answer whose `base_resp.status_code` must be 0, then its fields as `T`.
-fn accepted<T: DeserializeOwned>(provider: Provider, answer: &Answer) -> Result<T, ProviderError> {
+pub(crate) fn accepted<T: DeserializeOwned>(
+    provider: Provider,
+    answer: &Answer,
+) -> Result<T, ProviderError> {
     let value: serde_json::Value = match serde_json::from_str(&answer.body) {
         Ok(value) => value,
         Err(err) if answer.status.is_success() => return Err(answer.unreadable(provider, &err)),
