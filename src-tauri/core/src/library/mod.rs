@@ -623,8 +623,7 @@ fn stray_file_name(generation: &Generation) -> Option<&str> {
     ]
     .into_iter()
     .flatten()
-    // An empty name stands for no file (nothing is read from it).
-    .find(|name| !name.is_empty() && !is_plain_file_name(name))
+    .find(|name| !is_plain_file_name(name))
 }
 
 fn entry_for(folder: PathBuf, generation: Generation) -> LibraryEntry {

@@ -4,6 +4,8 @@
 //! module (`minimax`, `openrouter`, `linkmodel`) and follow `shared/providers.md` exactly.
 
 mod download;
+#[cfg(test)]
+mod hostile;
 pub mod error;
 mod http;
 mod linkmodel;
