@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 use url::Url;
 
-use super::error::{ProviderError, EXCERPT_CHARS};
+use super::error::{ProviderError, EXCERPT_CHARS, MAX_PROVIDER_TEXT_CHARS};
 use super::http::{key_verdict, Answer};
 use super::wire::is_plain_id;
 use super::{
@@ -122,6 +122,8 @@ fn any_json() -> impl Strategy<Value = Value> {
         ])
         .prop_map(Value::from),
         ".{0,40}".prop_map(Value::from),
+        // A message or a status far longer than any real one.
+        (1usize..200_000).prop_map(|n| Value::from("é".repeat(n))),
     ];
     leaf.prop_recursive(4, 48, 6, move |inner| {
         prop_oneof![
@@ -225,6 +227,13 @@ fn body() -> impl Strategy<Value = String> {
             }
             text
         }),
+        // A documented answer with one of its texts (a message, a status, a link) enormous.
+        (
+            prop::sample::select(documented_answers()),
+            any::<prop::sample::Index>(),
+            1_001usize..100_000,
+        )
+            .prop_map(|(template, at, n)| stretch(&template, at, n).to_string()),
         // A documented answer cut off anywhere.
         (
             prop::sample::select(documented_answers()),
@@ -238,6 +247,45 @@ fn body() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `template` with its `at`-th string (in document order) repeated to `n` characters.
+fn stretch(template: &Value, at: prop::sample::Index, n: usize) -> Value {
+    fn count(value: &Value) -> usize {
+        match value {
+            Value::String(_) => 1,
+            Value::Array(items) => items.iter().map(count).sum(),
+            Value::Object(fields) => fields.values().map(count).sum(),
+            _ => 0,
+        }
+    }
+    let mut value = template.clone();
+    let target = at.index(count(template).max(1));
+    stretch_nth(&mut value, target, n, &mut 0);
+    value
+}
+
+fn stretch_nth(value: &mut Value, target: usize, n: usize, seen: &mut usize) {
+    match value {
+        Value::String(s) => {
+            if *seen == target {
+                let unit = if s.is_empty() {
+                    "x".to_owned()
+                } else {
+                    s.clone()
+                };
+                *s = unit.repeat(n / unit.len().max(1) + 1);
+            }
+            *seen += 1;
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| stretch_nth(v, target, n, seen)),
+        Value::Object(fields) => fields
+            .values_mut()
+            .for_each(|v| stretch_nth(v, target, n, seen)),
+        _ => {}
+    }
+}
+
 fn answer(status: StatusCode, body: String) -> Answer {
     Answer {
         status,
@@ -249,14 +297,16 @@ fn answer(status: StatusCode, body: String) -> Answer {
 /// An error anyone could show: named, in words, and keeping only an excerpt of the answer.
 fn assert_presentable(err: &ProviderError) {
     assert!(!err.kind().is_empty());
-    assert!(err.to_string().len() > 20, "{err}");
+    let message = err.to_string();
+    assert!(message.len() > 20, "{err}");
+    // However long the answer, what the creator reads (and the record keeps) stays short.
+    assert!(
+        message.chars().count() <= 2 * MAX_PROVIDER_TEXT_CHARS,
+        "{} chars",
+        message.chars().count()
+    );
     if let Some(text) = err.said().and_then(|s| s.text.as_ref()) {
-        // The services' own short messages are kept whole; unreadable bodies are excerpts.
-        assert!(
-            text.chars().count() <= 64 * 1024,
-            "{} chars",
-            text.chars().count()
-        );
+        assert!(text.chars().count() <= MAX_PROVIDER_TEXT_CHARS + 1);
     }
     assert!(!err.to_string().contains("sk-hostile-test-key"));
 }
@@ -271,6 +321,9 @@ fn assert_submission(result: Result<Submission, ProviderError>) {
 fn assert_update(result: &Result<TaskUpdate, ProviderError>) {
     match result {
         Ok(update) => {
+            if let Some(detail) = &update.detail {
+                assert!(detail.chars().count() <= MAX_PROVIDER_TEXT_CHARS + 1);
+            }
             match update.status {
                 TaskStatus::Succeeded => assert!(update.source.is_some(), "{update:?}"),
                 TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Expired => {

@@ -98,7 +98,11 @@ impl Answer {
         } else if trimmed.is_empty() {
             "an empty answer".to_owned()
         } else if err.is_data() {
-            format!("data with missing or odd fields ({err})")
+            // serde quotes the odd value, which may be as long as the answer.
+            format!(
+                "data with missing or odd fields ({})",
+                excerpt(&err.to_string())
+            )
         } else {
             "broken data".to_owned()
         };

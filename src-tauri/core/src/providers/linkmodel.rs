@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::{MoneyState, ProviderError, ProviderSaid};
+use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
@@ -141,7 +141,8 @@ pub(crate) fn accepted<T: serde::de::DeserializeOwned>(
     let text = envelope
         .msg
         .or(envelope.message)
-        .filter(|t| !t.trim().is_empty());
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| provider_text(&t));
     let code = envelope.code.unwrap_or(0);
     if code != 0 {
         return Err(code_error(answer, code, text));
@@ -202,12 +203,15 @@ pub(crate) fn read_query(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
     let data: QueryData = accepted(answer)?;
     let status = task_status(&data.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
         provider: P,
-        what: format!("an unknown status {:?}", data.status),
+        what: format!("an unknown status {:?}", excerpt(&data.status)),
         said: answer.said(),
     })?;
     let mut update = TaskUpdate::new(status, &data.status);
     update.charged = data.price.map(Money::usd);
-    update.detail = data.msg.filter(|m| !m.trim().is_empty());
+    update.detail = data
+        .msg
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| provider_text(&m));
     match status {
         TaskStatus::Succeeded => {
             let url = data

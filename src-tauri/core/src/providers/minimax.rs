@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::error::{MoneyState, ProviderError, ProviderSaid};
+use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
@@ -103,7 +103,7 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
     let said = ProviderSaid {
         http_status: Some(http_status),
         code: Some(code),
-        text: Some(msg.to_owned()).filter(|m| !m.is_empty()),
+        text: Some(provider_text(msg)).filter(|m| !m.is_empty()),
     };
     match code {
         1004 | 2049 => ProviderError::KeyRejected {
@@ -212,13 +212,16 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
     let query: QueryAnswer = accepted(provider, answer)?;
     let status = task_status(&query.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
         provider,
-        what: format!("an unknown status {:?}", query.status),
+        what: format!("an unknown status {:?}", excerpt(&query.status)),
         said: answer.said(),
     })?;
     let mut update = TaskUpdate::new(status, &query.status);
     update.width = query.video_width;
     update.height = query.video_height;
-    update.detail = query.error_message.filter(|m| !m.is_empty());
+    update.detail = query
+        .error_message
+        .filter(|m| !m.is_empty())
+        .map(|m| provider_text(&m));
     if status == TaskStatus::Succeeded {
         let file_id = query
             .file_id
@@ -255,7 +258,7 @@ fn read_failure(provider: Provider, answer: &Answer) -> Option<TaskUpdate> {
         .as_ref()
         .map(|b| b.status_msg.as_str())
         .filter(|m| !m.is_empty() && *m != "success");
-    let reason = error_message.or(status_msg).map(str::to_owned);
+    let reason = error_message.or(status_msg).map(provider_text);
     let code = base.as_ref().map(|b| b.status_code).filter(|c| *c != 0);
     let failure = match code {
         Some(code) => match code_error(

@@ -4,9 +4,9 @@
 //! module (`minimax`, `openrouter`, `linkmodel`) and follow `shared/providers.md` exactly.
 
 mod download;
+pub mod error;
 #[cfg(test)]
 mod hostile;
-pub mod error;
 mod http;
 mod linkmodel;
 mod minimax;
