@@ -4,7 +4,7 @@
 //! fuzzing is done with proptest: arbitrary bytes, arbitrary JSON of random shapes, and the
 //! documented answers with fields removed or replaced by values of the wrong type, huge
 //! numbers and deep nesting. The suite runs 256 cases per property (a few seconds); a longer
-//! run is `PROPTEST_CASES=100000 cargo test -p hailuo-core --release hostile`.
+//! run is `PROPTEST_CASES=50000 cargo test -p hailuo-core --lib providers::hostile`.
 
 use proptest::prelude::*;
 use reqwest::StatusCode;
