@@ -514,6 +514,101 @@ async fn a_video_announced_over_the_cap_by_the_server_is_not_downloaded() {
     assert!(walk(dir.path()).is_empty(), "nothing written");
 }
 
+// ---- any answer, through the real client -----------------------------------------------------
+
+/// The answer the shared server gives next: a status, a body and maybe a `Retry-After`.
+static NEXT_ANSWER: LazyLock<Mutex<(u16, String, Option<String>)>> =
+    LazyLock::new(|| Mutex::new((200, String::new(), None)));
+
+/// One runtime and one server for every case, so a case costs one local round trip.
+static SHARED: LazyLock<(tokio::runtime::Runtime, SocketAddr)> = LazyLock::new(|| {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (addr, _) = runtime.block_on(hostile_server(|_, _| {
+        let (status, body, retry_after) = NEXT_ANSWER.lock().unwrap().clone();
+        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+        if let Some(value) = retry_after.and_then(|v| v.parse().ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }));
+    (runtime, addr)
+});
+
+fn wire_body() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..300)
+            .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        any_json().prop_map(|v| v.to_string()),
+        prop::sample::select(vec![
+            r#"{"task_id":"1","status":"Success","file_id":"176844028768320","base_resp":{"status_code":0,"status_msg":"success"}}"#,
+            r#"{"id":"job-1","status":"completed","unsigned_urls":["http://elsewhere.example/v"],"usage":{"cost":1e400}}"#,
+            r#"{"code":0,"data":{"task_id":"t","status":"Success","file_url":"ftp://x/y"},"message":"success"}"#,
+            r#"{"base_resp":{"status_code":1002,"status_msg":"rate limit"}}"#,
+            r#"{"error":{"code":"429","message":["not","a","string"]}}"#,
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(96), ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_answer_over_the_wire_is_a_result_or_a_plain_error(
+        status in prop_oneof![
+            3 => prop::sample::select(vec![200u16, 202, 400, 401, 402, 403, 404, 429, 500, 503]),
+            1 => 200u16..=599,
+        ],
+        body in wire_body(),
+        retry_after in prop::option::of(prop_oneof![
+            "[0-9]{1,25}".prop_map(|s| s),
+            Just("Wed, 21 Oct 2015 07:28:00 GMT".to_owned()),
+            ".{0,12}",
+        ]),
+        provider in prop::sample::select(vec![Provider::MinimaxChina, Provider::OpenRouter, Provider::LinkModel]),
+    ) {
+        *NEXT_ANSWER.lock().unwrap() = (status, body, retry_after);
+        let (runtime, addr) = &*SHARED;
+        let base = match provider {
+            Provider::OpenRouter | Provider::LinkModel => format!("http://{addr}/api/v1"),
+            _ => format!("http://{addr}"),
+        };
+        // `Retry-After` is obeyed only up to a second here, and not at all with no retries.
+        let client = client(provider, &base);
+        let errors = runtime.block_on(async {
+            let mut errors = Vec::new();
+            match client.submit(&request(provider)).await {
+                Ok(submission) => assert!(!submission.task_id.is_empty()),
+                Err(err) => errors.push(err),
+            }
+            match client.check(&TaskRef::new("task-1")).await {
+                Ok(update) => {
+                    if update.source.is_some() {
+                        if let Ok(link) = client.video_link(&TaskRef::new("task-1"), &update).await {
+                            let own_host = link.url.host_str() == Some("127.0.0.1");
+                            assert!(link.url.scheme() == "https" || own_host, "{}", link.url);
+                        }
+                    }
+                }
+                Err(err) => errors.push(err),
+            }
+            if let Err(err) = client.check_key().await {
+                errors.push(err);
+            }
+            errors
+        });
+        for err in errors {
+            let message = err.to_string();
+            prop_assert!(message.len() > 20 && message.chars().count() < 2500, "{}", message);
+            prop_assert!(!message.contains("sk-hostile-0000"));
+        }
+    }
+}
+
 // ---- generation.json -------------------------------------------------------------------------
 
 /// A record as this version writes it.
