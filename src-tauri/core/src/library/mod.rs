@@ -38,6 +38,9 @@ pub const VIDEO_FILE: &str = "video.mp4";
 pub const POSTER_FILE: &str = "poster.jpg";
 /// The first frame's name without its extension (`first-frame.png`).
 pub const FIRST_FRAME_STEM: &str = "first-frame";
+/// A record is a few kilobytes; a `generation.json` over this is not one, and is not read
+/// into memory (a synced or hand-edited folder may hold anything).
+pub const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Something the library could not do, in words a creator understands.
 #[derive(Debug, thiserror::Error)]
@@ -473,10 +476,13 @@ impl Library {
         self.folder_of(&generation.id).map(|f| f.join(name))
     }
 
-    /// The first-frame picture saved with the generation, if it had one.
+    /// The first-frame picture saved with the generation, if it had one (and its recorded
+    /// name is one plain file name: the picture is read back and sent to a provider).
     pub fn first_frame_path(&self, generation: &Generation) -> Option<PathBuf> {
         match &generation.request.first_frame {
-            Some(RecordedFirstFrame::Picture { file_name, .. }) => {
+            Some(RecordedFirstFrame::Picture { file_name, .. })
+                if is_plain_file_name(file_name) =>
+            {
                 self.folder_of(&generation.id).map(|f| f.join(file_name))
             }
             _ => None,
@@ -487,11 +493,7 @@ impl Library {
     /// be one plain name (no `..`, no separators) and the resolved path, links followed, must
     /// stay under the library root. This is what the media server serves.
     pub fn media_file(&self, id: &GenerationId, file_name: &str) -> Option<PathBuf> {
-        let mut parts = Path::new(file_name).components();
-        let plain = matches!(parts.next(), Some(Component::Normal(n)) if n == file_name)
-            && parts.next().is_none()
-            && !file_name.contains(['/', '\\']);
-        if !plain {
+        if !is_plain_file_name(file_name) {
             return None;
         }
         let path = self.folder_of(id)?.join(file_name).canonicalize().ok()?;
@@ -517,6 +519,14 @@ impl Library {
     }
 }
 
+/// One plain file name on every OS: not empty, no `..`, no separator of any OS, no drive.
+pub fn is_plain_file_name(file_name: &str) -> bool {
+    let mut parts = Path::new(file_name).components();
+    matches!(parts.next(), Some(Component::Normal(n)) if n == file_name)
+        && parts.next().is_none()
+        && !file_name.contains(['/', '\\', ':', '\0'])
+}
+
 fn write_record(folder: &Path, generation: &Generation) -> Result<(), LibraryError> {
     let path = folder.join(RECORD_FILE);
     let json = serde_json::to_vec_pretty(generation).map_err(|err| LibraryError::Disk {
@@ -534,6 +544,8 @@ enum RecordProblem {
     Damaged(String),
     TooNew(u32),
     BadId,
+    TooLarge(u64),
+    StrayFileName(String),
     Disk(std::io::Error),
 }
 
@@ -545,29 +557,51 @@ impl RecordProblem {
             RecordProblem::Damaged(detail) => format!("{RECORD_FILE} is damaged and cannot be read ({detail})."),
             RecordProblem::TooNew(version) => format!("{RECORD_FILE} was saved by a newer version of Hailuo Studio (record version {version}) in a form this version cannot read. Update Hailuo Studio to see it."),
             RecordProblem::BadId => format!("{RECORD_FILE} has no valid generation id."),
+            RecordProblem::TooLarge(bytes) => format!("{RECORD_FILE} is {bytes} bytes, far larger than any generation record, so it was not read."),
+            RecordProblem::StrayFileName(name) => format!("{RECORD_FILE} names a file outside its own folder ({}), so it is not trusted.", crate::providers::error::excerpt(name)),
             RecordProblem::Disk(err) => format!("{RECORD_FILE} could not be read: {err}."),
         }
     }
 }
 
 fn read_record(folder: &Path) -> Result<Generation, RecordProblem> {
-    let bytes = match std::fs::read(folder.join(RECORD_FILE)) {
+    use std::io::Read;
+    let bytes = std::fs::File::open(folder.join(RECORD_FILE)).and_then(|file| {
+        let mut bytes = Vec::new();
+        // One byte past the limit tells "at the limit" from "over it" without reading on.
+        file.take(MAX_RECORD_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match bytes {
+        Ok(bytes) if bytes.len() as u64 > MAX_RECORD_BYTES => {
+            let size =
+                std::fs::metadata(folder.join(RECORD_FILE)).map_or(bytes.len() as u64, |m| m.len());
+            return Err(RecordProblem::TooLarge(size));
+        }
         Ok(bytes) => bytes,
         Err(err) if err.kind() == ErrorKind::NotFound => return Err(RecordProblem::Missing),
         Err(err) => return Err(RecordProblem::Disk(err)),
     };
-    match serde_json::from_slice::<Generation>(&bytes) {
+    parse_record(&bytes)
+}
+
+/// A `generation.json` read from bytes, whatever they hold: a record, or why it is not one.
+fn parse_record(bytes: &[u8]) -> Result<Generation, RecordProblem> {
+    match serde_json::from_slice::<Generation>(bytes) {
         Ok(generation) if GenerationId::parse(generation.id.as_str()).is_none() => {
             Err(RecordProblem::BadId)
         }
-        Ok(generation) => Ok(generation),
+        Ok(generation) => match stray_file_name(&generation) {
+            Some(name) => Err(RecordProblem::StrayFileName(name.to_owned())),
+            None => Ok(generation),
+        },
         Err(err) => {
             #[derive(Deserialize)]
             #[serde(rename_all = "camelCase")]
             struct Version {
                 schema_version: u32,
             }
-            match serde_json::from_slice::<Version>(&bytes) {
+            match serde_json::from_slice::<Version>(bytes) {
                 Ok(v) if v.schema_version > SCHEMA_VERSION => {
                     Err(RecordProblem::TooNew(v.schema_version))
                 }
@@ -576,6 +610,22 @@ fn read_record(folder: &Path) -> Result<Generation, RecordProblem> {
             }
         }
     }
+}
+
+/// The first file name in the record that is not one plain name inside the folder.
+fn stray_file_name(generation: &Generation) -> Option<&str> {
+    let first_frame = match &generation.request.first_frame {
+        Some(RecordedFirstFrame::Picture { file_name, .. }) => Some(file_name.as_str()),
+        _ => None,
+    };
+    [
+        generation.video.as_ref().map(|v| v.file_name.as_str()),
+        generation.poster_file.as_deref(),
+        first_frame,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|name| !is_plain_file_name(name))
 }
 
 fn entry_for(folder: PathBuf, generation: Generation) -> LibraryEntry {

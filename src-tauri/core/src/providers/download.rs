@@ -11,7 +11,7 @@ use std::io::Write;
 use bytes::Bytes;
 
 use super::error::{ProviderError, ProviderSaid};
-use super::http::{by_status, is_transient, plain_transport_error, read_limited, retry_after};
+use super::http::{by_status, is_transient, plain_transport_error, read_start, retry_after};
 use super::{DownloadedVideo, ProviderClient, VideoLink, MAX_VIDEO_BYTES};
 
 /// Chunks waiting for the disk at most; a chunk is one network read (tens to hundreds of KB).
@@ -207,7 +207,8 @@ async fn attempt(
         }
         _ => {
             let wait = retry_after(response.headers());
-            let body = read_limited(response).await.unwrap_or_default();
+            // Only an excerpt is kept: a huge or endless error page is not read to its end.
+            let body = read_start(response, 16 * 1024).await;
             let said = ProviderSaid {
                 http_status: Some(status.as_u16()),
                 code: None,

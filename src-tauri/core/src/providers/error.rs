@@ -260,6 +260,18 @@ impl Serialize for ProviderError {
 /// error page, not so much that a whole HTML page lands in the log.
 pub const EXCERPT_CHARS: usize = 200;
 
+/// The most of a provider's own message that is kept. Real ones are a sentence; a longer one is
+/// cut, so a hostile answer can neither fill an error box nor swell `generation.json`.
+pub const MAX_PROVIDER_TEXT_CHARS: usize = 1000;
+
+/// A provider's own message, kept verbatim up to `MAX_PROVIDER_TEXT_CHARS`.
+pub fn provider_text(text: &str) -> String {
+    match text.char_indices().nth(MAX_PROVIDER_TEXT_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 /// A short, single-line excerpt of a body.
 pub fn excerpt(body: &str) -> String {
     let flat: String = body

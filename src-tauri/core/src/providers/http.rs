@@ -11,8 +11,13 @@ use serde::de::DeserializeOwned;
 use super::error::{excerpt, ProviderError, ProviderSaid};
 use crate::provider::Provider;
 
-/// API answers are small JSON documents; anything bigger than this is not one of them.
-const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+/// API answers are small JSON documents (a few hundred bytes); anything bigger than this is not
+/// one of them, and reading on would let a broken or hostile server fill the memory.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the creator reads when an answer goes past `MAX_ANSWER_BYTES`.
+pub(crate) const OVERSIZED_ANSWER: &str =
+    "an answer far larger than any real one (over 4 MiB), so Hailuo Studio stopped reading it";
 
 /// How hard to try again after a transient failure. Tests use milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +98,11 @@ impl Answer {
         } else if trimmed.is_empty() {
             "an empty answer".to_owned()
         } else if err.is_data() {
-            format!("data with missing or odd fields ({err})")
+            // serde quotes the odd value, which may be as long as the answer.
+            format!(
+                "data with missing or odd fields ({})",
+                excerpt(&err.to_string())
+            )
         } else {
             "broken data".to_owned()
         };
@@ -111,6 +120,8 @@ pub(crate) struct NoAnswer {
     /// True when the request certainly never reached the server (DNS, refused connection).
     pub never_sent: bool,
     pub detail: String,
+    /// Set when the server did answer, but with more than `MAX_ANSWER_BYTES`: its HTTP status.
+    pub oversized: Option<u16>,
 }
 
 impl NoAnswer {
@@ -121,13 +132,31 @@ impl NoAnswer {
         NoAnswer {
             never_sent,
             detail: plain_transport_error(err),
+            oversized: None,
+        }
+    }
+
+    fn oversized(status: StatusCode) -> Self {
+        NoAnswer {
+            never_sent: false,
+            detail: OVERSIZED_ANSWER.to_owned(),
+            oversized: Some(status.as_u16()),
         }
     }
 
     pub fn into_error(self, provider: Provider) -> ProviderError {
-        ProviderError::NetworkDown {
-            provider,
-            detail: self.detail,
+        match self.oversized {
+            // The server is there and talking: not a network problem, and not worth a retry
+            // unless its status says so.
+            Some(http_status) => ProviderError::UnexpectedAnswer {
+                provider,
+                what: self.detail,
+                said: ProviderSaid::status(http_status),
+            },
+            None => ProviderError::NetworkDown {
+                provider,
+                detail: self.detail,
+            },
         }
     }
 }
@@ -223,20 +252,42 @@ pub(crate) fn task_id_in(url: &url::Url) -> Option<String> {
     })
 }
 
+/// Reads a whole API answer, refusing one that says or turns out to be over
+/// `MAX_ANSWER_BYTES`: at most that much is ever held, however long the server goes on.
 pub(crate) async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, NoAnswer> {
+    let status = response.status();
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(NoAnswer::oversized(status));
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|err| NoAnswer {
         never_sent: false,
         detail: plain_transport_error(err),
+        oversized: None,
     })? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(NoAnswer::oversized(status));
+        }
         body.extend_from_slice(&chunk);
-        if body.len() > MAX_ANSWER_BYTES {
-            // Keep the start: enough for an excerpt.
-            body.truncate(MAX_ANSWER_BYTES);
+    }
+    Ok(body)
+}
+
+/// The start of a body, at most `limit` bytes, for an excerpt of an error page; whatever
+/// goes wrong while reading just ends it.
+pub(crate) async fn read_start(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= limit {
             break;
         }
     }
-    Ok(body)
+    body
 }
 
 /// `Retry-After` in seconds or as an HTTP date.
@@ -373,8 +424,11 @@ pub(crate) async fn submit_exchange(
             } else {
                 ProviderError::SubmitOutcomeUnknown {
                     provider,
+                    said: no_answer
+                        .oversized
+                        .map(ProviderSaid::status)
+                        .unwrap_or_default(),
                     cause: no_answer.detail,
-                    said: ProviderSaid::default(),
                 }
             }
         })

@@ -3,12 +3,12 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::{MoneyState, ProviderError, ProviderSaid};
+use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url};
+use super::wire::{de_amount, first_frame_url, is_plain_id};
 use super::{KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoSource};
 use crate::generation::GenerationRequest;
 use crate::money::Money;
@@ -123,7 +123,9 @@ fn code_error(answer: &Answer, code: i64, text: Option<String>) -> ProviderError
 
 /// Reads the envelope: a non-zero code is an error whatever the HTTP status; a missing code
 /// counts as 0 only with a 2xx status.
-fn accepted<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, ProviderError> {
+pub(crate) fn accepted<T: serde::de::DeserializeOwned>(
+    answer: &Answer,
+) -> Result<T, ProviderError> {
     let envelope: Envelope<serde_json::Value> = match serde_json::from_str(&answer.body) {
         Ok(envelope) => envelope,
         Err(err) if answer.status.is_success() => return Err(answer.unreadable(P, &err)),
@@ -139,7 +141,8 @@ fn accepted<T: serde::de::DeserializeOwned>(answer: &Answer) -> Result<T, Provid
     let text = envelope
         .msg
         .or(envelope.message)
-        .filter(|t| !t.trim().is_empty());
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| provider_text(&t));
     let code = envelope.code.unwrap_or(0);
     if code != 0 {
         return Err(code_error(answer, code, text));
@@ -170,6 +173,13 @@ pub(crate) fn read_submit(answer: &Answer) -> Result<Submission, ProviderError> 
             said: answer.said(),
         });
     }
+    if !is_plain_id(&data.task_id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "a task id that is not a plain name".into(),
+            said: answer.said(),
+        });
+    }
     Ok(Submission {
         task_id: data.task_id,
         poll_url: None,
@@ -193,12 +203,15 @@ pub(crate) fn read_query(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
     let data: QueryData = accepted(answer)?;
     let status = task_status(&data.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
         provider: P,
-        what: format!("an unknown status {:?}", data.status),
+        what: format!("an unknown status {:?}", excerpt(&data.status)),
         said: answer.said(),
     })?;
     let mut update = TaskUpdate::new(status, &data.status);
     update.charged = data.price.map(Money::usd);
-    update.detail = data.msg.filter(|m| !m.trim().is_empty());
+    update.detail = data
+        .msg
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| provider_text(&m));
     match status {
         TaskStatus::Succeeded => {
             let url = data

@@ -3,12 +3,12 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::error::{MoneyState, ProviderError, ProviderSaid};
+use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_loose_id, first_frame_url};
+use super::wire::{de_loose_id, first_frame_url, is_plain_id};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
 };
@@ -103,7 +103,7 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
     let said = ProviderSaid {
         http_status: Some(http_status),
         code: Some(code),
-        text: Some(msg.to_owned()).filter(|m| !m.is_empty()),
+        text: Some(provider_text(msg)).filter(|m| !m.is_empty()),
     };
     match code {
         1004 | 2049 => ProviderError::KeyRejected {
@@ -130,7 +130,10 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
 }
 
 /// Reads an answer whose `base_resp.status_code` must be 0, then its fields as `T`.
-fn accepted<T: DeserializeOwned>(provider: Provider, answer: &Answer) -> Result<T, ProviderError> {
+pub(crate) fn accepted<T: DeserializeOwned>(
+    provider: Provider,
+    answer: &Answer,
+) -> Result<T, ProviderError> {
     let value: serde_json::Value = match serde_json::from_str(&answer.body) {
         Ok(value) => value,
         Err(err) if answer.status.is_success() => return Err(answer.unreadable(provider, &err)),
@@ -186,6 +189,13 @@ pub(crate) fn read_submit(
             said: answer.said(),
         });
     }
+    if !is_plain_id(&submitted.task_id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider,
+            what: "a task id that is not a plain name".into(),
+            said: answer.said(),
+        });
+    }
     Ok(Submission {
         task_id: submitted.task_id,
         poll_url: None,
@@ -202,13 +212,16 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
     let query: QueryAnswer = accepted(provider, answer)?;
     let status = task_status(&query.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
         provider,
-        what: format!("an unknown status {:?}", query.status),
+        what: format!("an unknown status {:?}", excerpt(&query.status)),
         said: answer.said(),
     })?;
     let mut update = TaskUpdate::new(status, &query.status);
     update.width = query.video_width;
     update.height = query.video_height;
-    update.detail = query.error_message.filter(|m| !m.is_empty());
+    update.detail = query
+        .error_message
+        .filter(|m| !m.is_empty())
+        .map(|m| provider_text(&m));
     if status == TaskStatus::Succeeded {
         let file_id = query
             .file_id
@@ -217,6 +230,13 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
                 what: "a finished video without its file_id".into(),
                 said: answer.said(),
             })?;
+        if !is_plain_id(&file_id) {
+            return Err(ProviderError::UnexpectedAnswer {
+                provider,
+                what: "a file_id that is not a plain name".into(),
+                said: answer.said(),
+            });
+        }
         update.source = Some(VideoSource::MinimaxFile { file_id });
     }
     Ok(update)
@@ -238,7 +258,7 @@ fn read_failure(provider: Provider, answer: &Answer) -> Option<TaskUpdate> {
         .as_ref()
         .map(|b| b.status_msg.as_str())
         .filter(|m| !m.is_empty() && *m != "success");
-    let reason = error_message.or(status_msg).map(str::to_owned);
+    let reason = error_message.or(status_msg).map(provider_text);
     let code = base.as_ref().map(|b| b.status_code).filter(|c| *c != 0);
     let failure = match code {
         Some(code) => match code_error(

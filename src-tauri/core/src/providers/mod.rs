@@ -5,6 +5,8 @@
 
 mod download;
 pub mod error;
+#[cfg(test)]
+mod hostile;
 mod http;
 mod linkmodel;
 mod minimax;
@@ -18,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 pub use error::{MoneyState, ProviderError, ProviderSaid};
-pub use http::RetryPolicy;
+pub use http::{RetryPolicy, MAX_ANSWER_BYTES};
 
 use crate::generation::GenerationRequest;
 use crate::money::Money;
@@ -381,7 +383,7 @@ impl ProviderClient {
     }
 
     /// A link the provider gave us, resolved against the base URL, refused unless it is https
-    /// (or http while the base URL itself is http: the emulator).
+    /// (or http on the base URL's own host while the base URL itself is http: the emulator).
     pub(crate) fn link(&self, raw: &str) -> Result<Url, ProviderError> {
         let unsafe_link = || ProviderError::UnsafeLink {
             provider: self.provider,
@@ -390,7 +392,9 @@ impl ProviderClient {
         let url = self.base.join(raw.trim()).map_err(|_| unsafe_link())?;
         match url.scheme() {
             "https" => Ok(url),
-            "http" if self.base.scheme() == "http" => Ok(url),
+            // Plain http only on a local test service's own host (the emulator's API and CDN
+            // share it on different ports): never to a host the service merely names.
+            "http" if self.base.scheme() == "http" && url.host() == self.base.host() => Ok(url),
             _ => Err(unsafe_link()),
         }
     }
@@ -481,6 +485,11 @@ mod tests {
         );
         let local = client(Provider::LinkModel, "http://127.0.0.1:7/api/v1");
         assert!(local.link("http://127.0.0.1:8/cdn/out.mp4").is_ok());
+        assert_eq!(
+            local.link("http://cdn.example/out.mp4").unwrap_err().kind(),
+            "unsafe-link",
+            "a test service's plain http does not extend to other hosts"
+        );
     }
 
     #[test]

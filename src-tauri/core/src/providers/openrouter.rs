@@ -3,12 +3,12 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::{MoneyState, ProviderError, ProviderSaid};
+use super::error::{provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
     by_status, read_exchange, settle_submit_error, submit_exchange, submit_with_retries,
     with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url};
+use super::wire::{de_amount, first_frame_url, is_plain_id};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
     APP_TITLE, APP_URL,
@@ -173,7 +173,7 @@ pub(crate) fn error_for(answer: &Answer) -> ProviderError {
             ProviderSaid {
                 http_status: Some(answer.status.as_u16()),
                 code: error.code.as_ref().and_then(serde_json::Value::as_i64),
-                text: Some(text).filter(|t| !t.is_empty()),
+                text: Some(provider_text(&text)).filter(|t| !t.is_empty()),
             }
         }
         None => answer.said(),
@@ -215,6 +215,13 @@ pub(crate) fn read_submit(
         return Err(ProviderError::UnexpectedAnswer {
             provider: P,
             what: "an accepted job without its id".into(),
+            said: answer.said(),
+        });
+    }
+    if !is_plain_id(&submitted.id) {
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "a job id that is not a plain name".into(),
             said: answer.said(),
         });
     }
@@ -274,9 +281,9 @@ pub(crate) fn read_poll(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
 /// The `error` of a failed job: documented as a string; an object's message is read too.
 fn error_text(error: &serde_json::Value) -> Option<String> {
     match error {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::String(s) if !s.is_empty() => Some(provider_text(s)),
         serde_json::Value::Object(o) => {
-            o.get("message").and_then(|m| m.as_str()).map(str::to_owned)
+            o.get("message").and_then(|m| m.as_str()).map(provider_text)
         }
         _ => None,
     }

@@ -47,6 +47,23 @@ pub(crate) fn de_loose_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Stri
     })
 }
 
+/// Real task and file ids are under 64 characters; anything much longer is not one.
+pub(crate) const MAX_ID_CHARS: usize = 256;
+
+/// Whether an id a provider gave can be kept: not blank, not too long, and nothing that could
+/// read as a path (`/`, `\`, `.`, `..`), a second query parameter or a line in a log
+/// (whitespace, control characters). Ids only ever go into escaped URLs and records, never
+/// into a path on disk; this keeps it that way if a use changes.
+pub(crate) fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.chars().count() <= MAX_ID_CHARS
+        && id != "."
+        && id != ".."
+        && !id.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '&')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +97,31 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn only_plain_ids_are_kept() {
+        for good in [
+            "106916112212032",
+            "job-abc123",
+            "cb6111cf-1b2c-4d5e-8f90-0123456789ab",
+        ] {
+            assert!(is_plain_id(good), "{good}");
+        }
+        let long = "9".repeat(MAX_ID_CHARS + 1);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../../etc/passwd",
+            "a\\b",
+            "a b",
+            "a\nb",
+            "a&file_id=2",
+            "x?y",
+            long.as_str(),
+        ] {
+            assert!(!is_plain_id(bad), "{bad:?}");
+        }
     }
 }
