@@ -127,9 +127,27 @@ impl App {
             test,
             env,
         } = self;
-        let _ = client.close().await;
+        // After `kill_app` the session has no browser left to close: do not wait long for it.
+        let _ = tokio::time::timeout(Duration::from_secs(5), client.close()).await;
         drop(driver);
         App::open(desktop, test, env, session, scratch).await
+    }
+
+    /// Kills the app's own process with SIGKILL, as a crash or a forced quit would: it gets no
+    /// chance to save or clean anything. Returns once the process is dead (its files closed,
+    /// its locks released) with its pid. Follow with [`App::relaunch`] to start it again on the
+    /// same data folder.
+    pub fn kill_app(&self) -> i32 {
+        let group = self.driver.process_group();
+        let pid = crate::process::find_app(group, &self.desktop.app_binary).unwrap_or_else(|| {
+            panic!(
+                "{}: no running {} in tauri-driver's process group {group}",
+                self.test,
+                self.desktop.app_binary.display()
+            )
+        });
+        crate::process::kill_now(pid).unwrap_or_else(|err| panic!("{}: {err}", self.test));
+        pid
     }
 
     /// The app's `HAILUO_STUDIO_DATA_DIR`, new for this test and kept across relaunches.

@@ -16,6 +16,7 @@
 mod app;
 mod desktop;
 mod driver;
+mod process;
 mod screens;
 mod session;
 

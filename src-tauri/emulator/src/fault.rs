@@ -60,6 +60,9 @@ pub enum FaultKind {
     DropAfter { bytes: u64 },
     /// `Content-Length` announces the whole body but only this many bytes come.
     Truncated { bytes: u64 },
+    /// The whole body comes, but at this many bytes a second (a slow link): a download long
+    /// enough to be interrupted on purpose.
+    Throttled { bytes_per_second: u64 },
     /// HTTP 200, `application/json`, and a body that is not valid JSON.
     BrokenJson,
     /// An HTML error page from a proxy in front of the service.

@@ -149,6 +149,12 @@ pub(crate) async fn intercept(
                 .await;
             cut_body(answer, keep, false)
         }
+        FaultKind::Throttled { bytes_per_second } => {
+            let answer = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            throttle_body(answer, bytes_per_second)
+        }
         other => fault_answer(&host.shared, service, kind, other),
     }
 }
@@ -266,6 +272,44 @@ fn cut_body(answer: Response, keep: u64, abort: bool) -> Response {
     Response::from_parts(parts, Body::from_stream(limited.chain(tail)))
 }
 
+/// How often a throttled body sends its next piece.
+const THROTTLE_TICK: Duration = Duration::from_millis(100);
+
+/// Sends the body in pieces of a tenth of `bytes_per_second`, one piece per tick, with the
+/// announced `Content-Length` kept.
+fn throttle_body(answer: Response, bytes_per_second: u64) -> Response {
+    let (mut parts, body) = answer.into_parts();
+    if !parts.headers.contains_key(header::CONTENT_LENGTH) {
+        if let Some(exact) = HttpBody::size_hint(&body).exact() {
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(exact));
+        }
+    }
+    let piece = usize::try_from(bytes_per_second / 10)
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let pieces = body.into_data_stream().flat_map(move |chunk| {
+        let split: Vec<Result<Bytes, std::io::Error>> = match chunk {
+            Err(error) => vec![Err(std::io::Error::other(error))],
+            Ok(mut data) => {
+                let mut split = Vec::new();
+                while data.len() > piece {
+                    split.push(Ok(data.split_to(piece)));
+                }
+                split.push(Ok(data));
+                split
+            }
+        };
+        futures_util::stream::iter(split)
+    });
+    let paced = pieces.then(|piece| async move {
+        tokio::time::sleep(THROTTLE_TICK).await;
+        piece
+    });
+    Response::from_parts(parts, Body::from_stream(paced))
+}
+
 /// The answer of a fault that replaces the real one.
 fn fault_answer(
     shared: &Shared,
@@ -333,7 +377,8 @@ fn fault_answer(
         | FaultKind::Slow { .. }
         | FaultKind::AnswerLost { .. }
         | FaultKind::DropAfter { .. }
-        | FaultKind::Truncated { .. } => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        | FaultKind::Truncated { .. }
+        | FaultKind::Throttled { .. } => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

@@ -398,3 +398,58 @@ async fn a_custom_answer_is_sent_exactly_as_given() {
     assert_eq!(answer.text().await.expect("text"), body);
     assert_eq!(emulator.submits(Service::MinimaxGlobal), 0);
 }
+
+#[tokio::test]
+async fn a_throttled_download_comes_whole_but_at_the_given_pace() {
+    let emulator = start().await;
+    let url = finished_linkmodel_url(&emulator).await;
+    let whole = client()
+        .get(&url)
+        .send()
+        .await
+        .expect("answer")
+        .bytes()
+        .await
+        .expect("whole body");
+    // At the video's own size a second, the body takes about one second.
+    let bytes_per_second = whole.len() as u64;
+    emulator.inject(Fault::new(
+        Service::LinkModel,
+        Endpoint::Download,
+        FaultKind::Throttled { bytes_per_second },
+    ));
+    let started = Instant::now();
+    let mut answer = client().get(&url).send().await.expect("headers arrive");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.content_length(), Some(bytes_per_second));
+    let mut received = Vec::new();
+    let mut after_300_ms = None;
+    while let Some(chunk) = answer.chunk().await.expect("the body ends cleanly") {
+        received.extend_from_slice(&chunk);
+        if after_300_ms.is_none() && started.elapsed() >= Duration::from_millis(300) {
+            after_300_ms = Some(received.len());
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(received, whole.to_vec(), "the same bytes, all of them");
+    assert!(took >= Duration::from_millis(900), "took only {took:?}");
+    let early = after_300_ms.expect("the body was still coming after 300 ms");
+    assert!(
+        early < whole.len() / 2,
+        "{early} of {} bytes came in the first 300 ms",
+        whole.len()
+    );
+
+    // The fault was one-shot: the next download is at full speed again.
+    let started = Instant::now();
+    let again = client()
+        .get(&url)
+        .send()
+        .await
+        .expect("answer")
+        .bytes()
+        .await
+        .expect("whole body");
+    assert_eq!(again.len(), whole.len());
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
