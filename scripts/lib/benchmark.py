@@ -8,6 +8,7 @@ generations are polled, and the .deb's size. Standard library only.
 
 import argparse
 import ctypes
+import http.client
 import http.server
 import json
 import os
@@ -164,6 +165,21 @@ def stop(process):
 # ---------------------------------------------------------------- WebDriver (tauri-driver)
 
 
+class DriverHiccup(Exception):
+    """A WebDriver request whose connection was dropped before any answer."""
+
+
+def again(action, what, attempts=3):
+    """Repeats an action that is safe to repeat when WebDriver drops its connection."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except DriverHiccup as err:
+            say(f"WebDriver dropped a connection ({what}, {err}); trying again")
+            time.sleep(1 + attempt)
+    die(f"WebDriver kept dropping the connection while {what}")
+
+
 class Driver:
     """One tauri-driver; every session it opens launches the app afresh."""
 
@@ -201,6 +217,10 @@ class Driver:
                 return json.loads(answer.read() or b"null").get("value")
         except urllib.error.HTTPError as err:
             die(f"WebDriver {method} {path} failed: {err.code} {err.read()[:500]!r}")
+        except (http.client.RemoteDisconnected, ConnectionError) as err:
+            # Seen now and then on a loaded machine: WebKitWebDriver drops one connection and
+            # answers the next. Callers retry what is safe to repeat.
+            raise DriverHiccup(f"{method} {path}: {err}") from err
 
     def launch(self):
         value = self.request(
@@ -234,8 +254,11 @@ class Session:
         self.pid = wait_for(driver.app_pid, "the app's process", timeout=10)
 
     def js(self, script, *args):
-        return self.driver.request(
-            "POST", f"/session/{self.id}/execute/sync", {"script": script, "args": list(args)}
+        return again(
+            lambda: self.driver.request(
+                "POST", f"/session/{self.id}/execute/sync", {"script": script, "args": list(args)}
+            ),
+            "running a script",
         )
 
     def js_async(self, script, *args):
@@ -244,6 +267,10 @@ class Session:
         )
 
     def invoke(self, command, args):
+        """Calls an app command; only for commands that are safe to repeat."""
+        return again(lambda: self.invoke_once(command, args), f"calling {command}")
+
+    def invoke_once(self, command, args):
         answer = self.js_async(
             """const [command, args, done] = arguments;
             window.__TAURI__.core.invoke(command, args).then(
@@ -260,7 +287,7 @@ class Session:
         return wait_for(lambda: self.js(script), what, timeout=timeout, every=0.1)
 
     def close(self):
-        self.driver.request("DELETE", f"/session/{self.id}")
+        again(lambda: self.driver.request("DELETE", f"/session/{self.id}"), "closing the app")
         # The app goes with the session; wait until its processes are gone.
         wait_for(lambda: self.driver.app_pid() is None, "the app to exit", timeout=20)
 
@@ -572,12 +599,20 @@ def main():
         drivers.append(driver)
         session = driver.launch()
         session.wait(PAGE_READY, "the Create screen")
-        for i, service in enumerate(["minimax-global", "minimax-global", "openrouter", "openrouter", "linkmodel"]):
-            session.invoke(
-                "start_generation",
-                {"request": {"provider": service, "model": "hailuo-2.3", "prompt": f"Benchmark {i}: waves at dawn",
-                             "duration": 6, "resolution": "768P"}},
-            )
+        # Two services take three generations at once each, so 2 + 2 + 1 are all at the services.
+        services = ["minimax-global", "minimax-global", "openrouter", "openrouter", "linkmodel"]
+        # A start is not repeated blindly after a dropped connection (it may have been made):
+        # the records on disk say how many there are.
+        while (made := len(list((polled / "library").glob("*/generation.json")))) < 5:
+            try:
+                session.invoke_once(
+                    "start_generation",
+                    {"request": {"provider": services[made], "model": "hailuo-2.3",
+                                 "prompt": f"Benchmark {made}: waves at dawn", "duration": 6, "resolution": "768P"}},
+                )
+            except DriverHiccup as err:
+                say(f"WebDriver dropped a connection while starting a generation ({err}); counting again")
+                time.sleep(2)
         wait_for(lambda: len(tracked(polled)) == 5, "5 generations with a task id", timeout=60, every=0.5)
         session.close()
         driver.close()
