@@ -32,7 +32,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_READY = "return document.body !== null && document.body.dataset.ready === 'true'"
 # Read after the fact: the page took this timestamp itself when it set data-ready.
 READY_AT = """const mark = performance.getEntriesByName('studio-ready')[0];
-return mark ? performance.timeOrigin + mark.startTime : null;"""
+return mark ? [performance.timeOrigin, mark.startTime] : null;"""
 
 
 def say(message):
@@ -310,17 +310,24 @@ def start_times(driver, runs):
         exec_at = started_at(session.pid)
         session.wait(PAGE_READY, "the UI to report ready")
         seen_at = time.time()
-        ready_at = session.js(READY_AT)
-        if ready_at is None:
-            die("the UI set data-ready but left no 'studio-ready' performance mark (ui/js/main.js)")
-        start_ms = ready_at - exec_at * 1000
+        page_ms, start_ms = ready_after(session, exec_at)
         seen_ms = (seen_at - exec_at) * 1000
         if not 0 < start_ms <= seen_ms + 20:
             die(f"implausible start time {start_ms:.0f} ms (seen ready after {seen_ms:.0f} ms)")
-        say(f"start {run + 1}/{runs}: {start_ms:.0f} ms to ready (the script saw it at {seen_ms:.0f} ms)")
-        figures.append(start_ms)
+        say(f"start {run + 1}/{runs}: {start_ms:.0f} ms to ready, of which the page {page_ms:.0f} ms "
+            f"(the script saw it at {seen_ms:.0f} ms)")
+        figures.append((start_ms, page_ms))
         session.close()
     return figures
+
+
+def ready_after(session, exec_at):
+    """(ms from the page's start to its ready mark, ms from exec to that mark)."""
+    answer = session.js(READY_AT)
+    if answer is None:
+        die("the UI set data-ready but left no 'studio-ready' performance mark (ui/js/main.js)")
+    origin, mark = answer
+    return mark, origin + mark - exec_at * 1000
 
 
 def seed_library(library, count, clip, poster):
@@ -552,7 +559,7 @@ def main():
         session = driver.launch()
         first_exec = started_at(session.pid)
         session.wait(PAGE_READY, "the welcome screen")
-        first_ms = session.js(READY_AT) - first_exec * 1000
+        _, first_ms = ready_after(session, first_exec)
         say(f"first launch: {first_ms:.0f} ms to ready")
         for service in ("minimax-global", "openrouter", "linkmodel"):
             session.invoke("save_key", {"provider": service, "key": keys[service]})
@@ -562,12 +569,25 @@ def main():
         starts = start_times(driver, args.runs)
         results["start"] = (first_ms, starts)
 
-        session = driver.launch()
-        session.wait(PAGE_READY, "the Create screen")
-        settle(args.settle_seconds, "the app")
-        results["idle"] = memory(session.pid)
-        session.close()
         driver.close()
+
+        say("the app alone (no WebDriver), idle on Create")
+        app = launch_alone(args.app, app_env(base_env, plain, relayed_env.items()), work / "app-idle.log")
+        try:
+            settle(args.settle_seconds, "the app")
+            results["idle"] = memory(app.pid)
+        finally:
+            stop(app)
+        # Not how the app ships: how much of the web process is WebKitGTK's DMA-BUF renderer,
+        # which on a machine without a GPU (this one, under Xvfb) draws through Mesa's llvmpipe.
+        say("the same, with WEBKIT_DISABLE_DMABUF_RENDERER=1 (for comparison only)")
+        no_dmabuf = app_env(base_env, plain, [*relayed_env.items(), ("WEBKIT_DISABLE_DMABUF_RENDERER", "1")])
+        app = launch_alone(args.app, no_dmabuf, work / "app-idle-no-dmabuf.log")
+        try:
+            settle(args.settle_seconds, "the app")
+            results["idle_no_dmabuf"] = memory(app.pid)
+        finally:
+            stop(app)
 
         say(f"seeding a library of {args.library_size} generations")
         clip, poster = make_clip(work)
@@ -618,15 +638,7 @@ def main():
         driver.close()
 
         say("the app alone (no WebDriver), resuming the 5 generations")
-        log = open(work / "app.log", "wb")
-        app = subprocess.Popen(
-            [str(args.app)],
-            env=app_env(base_env, polled, relayed_env.items()),
-            stdout=log,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        app = launch_alone(args.app, app_env(base_env, polled, relayed_env.items()), work / "app-polled.log")
         try:
             # The first poll of a resumed generation comes 10 s after start.
             settle(15, "the app")
@@ -656,6 +668,14 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
+def launch_alone(binary, env, log):
+    """The app as a creator starts it: no WebDriver, no automation."""
+    output = open(log, "wb")
+    return subprocess.Popen(
+        [str(binary)], env=env, stdout=output, stderr=output, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+
+
 def tracked(data_dir):
     """Generations in data_dir's library that have a task id and are not finished."""
     found = []
@@ -673,22 +693,27 @@ def report(results, args, load_before, load_after):
     chromium, chromium_by = results["chromium"]
     cpu, elapsed, gets, names = results["cpu"]
     polled_mem, _ = results["polled_memory"]
-    median = statistics.median(starts)
+    median = statistics.median(total for total, _ in starts)
+    page_median = statistics.median(page for _, page in starts)
+    starts = [total for total, _ in starts]
     verdict = lambda ok: "goal met" if ok else "GOAL MISSED"
     print()
     print("Hailuo Studio figures", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     print(f"machine: {os.cpu_count()} cores; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"start to ready: median {median:.0f} ms of {len(starts)} launches "
-          f"(min {min(starts):.0f}, max {max(starts):.0f}); first launch {first_ms:.0f} ms  "
+          f"(min {min(starts):.0f}, max {max(starts):.0f}; the page's own part {page_median:.0f} ms); "
+          f"first launch {first_ms:.0f} ms  "
           f"[{verdict(median < 1000)}: under 1 s]")
-    print(f"memory, idle on Create: {idle:.0f} MiB PSS ({describe(idle_by)})")
-    print(f"memory, Library showing {args.library_size}: {library:.0f} MiB PSS ({describe(library_by)})")
+    print(f"memory, idle on Create (no WebDriver): {idle:.0f} MiB PSS ({describe(idle_by)})")
+    print(f"  the same with WEBKIT_DISABLE_DMABUF_RENDERER=1 (not shipped): "
+          f"{results['idle_no_dmabuf'][0]:.0f} MiB PSS ({describe(results['idle_no_dmabuf'][1])})")
+    print(f"memory, Library showing {args.library_size} (under WebDriver): {library:.0f} MiB PSS ({describe(library_by)})")
     print(f"memory, Chromium with ui/ (no-Tauri page): {chromium:.0f} MiB PSS ({describe(chromium_by)})")
     print(f"  idle app / Chromium: {100 * idle / chromium:.0f}%; Library / Chromium: {100 * library / chromium:.0f}%  "
           f"[{verdict(library < chromium / 2)}: under half]")
     print(f"CPU, 5 generations polled: {cpu:.2f}% of one core over {elapsed:.0f} s, "
           f"{gets} GET requests to the services in that time; {len(names)} processes "
-          f"({', '.join(sorted(set(names)))}); memory then {polled_mem:.0f} MiB  [{verdict(cpu < 1)}: under 1%]")
+          f"({', '.join(sorted(set(names)))}); memory then {polled_mem:.0f} MiB PSS  [{verdict(cpu < 1)}: under 1%]")
     if args.deb and args.deb.is_file():
         size = args.deb.stat().st_size
         built = datetime.fromtimestamp(args.deb.stat().st_mtime, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
