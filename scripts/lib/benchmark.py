@@ -394,7 +394,7 @@ def chromium_memory(ui_dir, work, settle_s):
     process = subprocess.Popen(
         [binary, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check",
          "--disable-sync", "--window-size=1200,800", f"--app={url}"]
-        # Chromium refuses to run as root without this; the sandbox changes little memory.
+        # Chromium refuses to run as root without it.
         + (["--no-sandbox"] if os.geteuid() == 0 else []),
         stdout=log,
         stderr=log,
@@ -407,14 +407,16 @@ def chromium_memory(ui_dir, work, settle_s):
     settle(settle_s, "Chromium")
     # Chromium's crash handler leaves the process tree (a double fork); as the subreaper, this
     # process inherits it, so every Chromium process is below this one.
-    processes = [p for p in descendants(os.getpid()) if comm(p) in ("chromium", "chrome_crashpad")]
-    total, by_name = memory_of(processes)
+    names = ("chromium", "chrome_crashpad")
+    total, by_name = memory_of([p for p in descendants(os.getpid()) if comm(p) in names])
     stop(process)
-    for pid in processes:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    # What outlived the browser (the crash handler) is still ours, below this process.
+    for pid in descendants(os.getpid()):
+        if comm(pid) in names:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
     reap()
     server.shutdown()
     return total, by_name
