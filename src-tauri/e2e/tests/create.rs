@@ -356,7 +356,7 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
 
     let order = app
         .run_js(
-            "return [...document.querySelectorAll('[data-testid=generation-card]')].map((c) => c.dataset.id)",
+            "return [...document.querySelectorAll('[data-testid=job]')].map((c) => c.dataset.id)",
         )
         .await;
     assert_eq!(
@@ -643,7 +643,7 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
         json!("A paper boat drifts down a rainy street [Tracking shot]")
     );
     app.wait_for(
-        "return [...document.querySelectorAll('[data-testid=generation-card]')]
+        "return [...document.querySelectorAll('[data-testid=job]')]
             .some((c) => c.innerText.includes('A paper boat drifts'))",
         "the new generation's card",
     )
@@ -651,26 +651,22 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
     // MiniMax allows 5 video requests a minute and the app keeps to it: the submit and the polls
     // use up the first minute, so fetching the video waits for the next one.
     let deadline = std::time::Instant::now() + Duration::from_secs(150);
-    let done = "return document.querySelector('[data-testid=generation-card]').dataset.state";
+    let done = "return document.querySelector('[data-testid=job]').dataset.state";
     while app.run_js(done).await != json!("done") {
         assert!(
             std::time::Instant::now() < deadline,
             "the generation was not done after 150 s: {}",
-            text_of(&app, "[data-testid=generation-card]").await
+            text_of(&app, "[data-testid=job]").await
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert_eq!(emulator.submits(Service::MinimaxGlobal), 1);
-    let card = text_of(&app, "[data-testid=generation-card]").await;
+    let card = text_of(&app, "[data-testid=job]").await;
     assert!(card.contains("Charged $0.28"), "{card}");
     app.screen("queue-after-generate").await;
 
     // The downloaded video plays from the app's own media server.
-    click(
-        &app,
-        "[data-testid=generation-card] [data-testid=card-open]",
-    )
-    .await;
+    click(&app, "[data-testid=job] [data-testid=card-open]").await;
     app.wait_for(
         "const v = document.querySelector('[data-testid=player-video]');
          return v.readyState >= 2 && v.videoWidth === 1366 && v.currentTime > 0.5",
@@ -711,20 +707,16 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
     .await;
     click(&app, "[data-testid=generate]").await;
     app.wait_for(
-        "const card = document.querySelector('[data-testid=generation-card]');
+        "const card = document.querySelector('[data-testid=job]');
          return card !== null && ['queued', 'running'].includes(card.dataset.state)",
         "the generation to reach OpenRouter",
     )
     .await;
 
     // Check now asks the service at once; the card stays as it is.
-    click(
-        &app,
-        "[data-testid=generation-card] [data-testid=card-check]",
-    )
-    .await;
+    click(&app, "[data-testid=job] [data-testid=card-check]").await;
     app.wait_for(
-        "return document.querySelector('[data-testid=generation-card] [data-testid=card-check]')?.textContent === 'Check now'",
+        "return document.querySelector('[data-testid=job] [data-testid=card-check]')?.textContent === 'Check now'",
         "the check to come back",
     )
     .await;
@@ -733,19 +725,15 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
     assert_eq!(first.len(), 1);
     assert!(emulator.fail_task(&first[0], 502, "the provider could not make this video"));
     app.wait_for(
-        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'failed'",
+        "return document.querySelector('[data-testid=job]').dataset.state === 'failed'",
         "the failure to reach the card",
     )
     .await;
-    let failed = text_of(&app, "[data-testid=generation-card]").await;
+    let failed = text_of(&app, "[data-testid=job]").await;
     assert!(failed.contains("Make again"), "{failed}");
 
     // Asking shows the price; cancelling sends nothing.
-    click(
-        &app,
-        "[data-testid=generation-card] [data-testid=card-retry]",
-    )
-    .await;
+    click(&app, "[data-testid=job] [data-testid=card-retry]").await;
     app.wait_for(
         "return document.querySelector('[data-testid=confirm-retry]') !== null",
         "the price of making it again",
@@ -759,7 +747,7 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
     app.screen("retry-price").await;
     click(&app, "[data-testid=confirm-retry-yes]").await;
     app.wait_for(
-        "return document.querySelectorAll('[data-testid=generation-card]').length === 2",
+        "return document.querySelectorAll('[data-testid=job]').length === 2",
         "the new generation's card",
     )
     .await;
@@ -774,22 +762,18 @@ async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
 
     // Stopping the new one asks first, then says the service may still charge.
     app.wait_for(
-        "return document.querySelector('[data-testid=generation-card] [data-testid=card-stop]') !== null",
+        "return document.querySelector('[data-testid=job] [data-testid=card-stop]') !== null",
         "the new card's stop button",
     )
     .await;
-    click(
-        &app,
-        "[data-testid=generation-card] [data-testid=card-stop]",
-    )
-    .await;
+    click(&app, "[data-testid=job] [data-testid=card-stop]").await;
     click(&app, "[data-testid=confirm-stop-yes]").await;
     app.wait_for(
-        "return document.querySelector('[data-testid=generation-card]').dataset.state === 'cancelled'",
+        "return document.querySelector('[data-testid=job]').dataset.state === 'cancelled'",
         "the new generation to be no longer followed",
     )
     .await;
-    let stopped = text_of(&app, "[data-testid=generation-card]").await;
+    let stopped = text_of(&app, "[data-testid=job]").await;
     assert!(
         stopped.contains("may still finish it and charge"),
         "{stopped}"

@@ -120,7 +120,7 @@ function cardElement(card) {
   const cost = costWords(card);
   const percent = downloadPercent(card.download);
   const error = card.error && !card.stateWords.includes(card.error.message) ? card.error.message : null;
-  return el("article", { className: `gen-card state-${card.state}${card.stopped ? " stopped" : ""}`, dataset: { testid: "generation-card", id: card.id, state: card.state } }, [
+  return el("article", { className: `gen-card state-${card.state}${card.stopped ? " stopped" : ""}`, dataset: { testid: "job", id: card.id, state: card.state, status: card.state } }, [
     thumbnail(card),
     el("div", { className: "gen-main" }, [
       el("p", { className: "gen-prompt", title: card.prompt, textContent: card.prompt || "No prompt: the video follows the first frame." }),
