@@ -125,7 +125,7 @@ fn video_fetches(emulator: &Emulator, task_id: &str) -> Vec<Option<String>> {
 /// The card of `id` in the window's queue: `(state, text)`, or `None` while it is not shown.
 async fn card(app: &App, id: &str) -> Option<(String, String)> {
     let script = format!(
-        "const card = document.querySelector('[data-testid=generation-card][data-id=\"{id}\"]');
+        "const card = document.querySelector('[data-testid=job][data-id=\"{id}\"]');
          return card && [card.dataset.state, card.innerText]"
     );
     match app.run_js(&script).await {
@@ -216,7 +216,7 @@ async fn assert_complete_and_playable(emulator: &Emulator, task_id: &str, folder
 /// Plays the card's video in the app's own player: frames decoded, time running.
 async fn assert_it_plays_in_the_app(app: &App, id: &str, width: u32) {
     app.click(&format!(
-        "[data-testid=generation-card][data-id=\"{id}\"] [data-testid=card-open]"
+        "[data-testid=job][data-id=\"{id}\"] [data-testid=card-open]"
     ))
     .await;
     app.wait_for(
