@@ -8,7 +8,7 @@ use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url, is_plain_id};
+use super::wire::{check_submitted_id, de_amount, first_frame_url};
 use super::{KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoSource};
 use crate::generation::GenerationRequest;
 use crate::money::Money;
@@ -166,20 +166,13 @@ pub(crate) fn accepted<T: serde::de::DeserializeOwned>(
 
 pub(crate) fn read_submit(answer: &Answer) -> Result<Submission, ProviderError> {
     let data: SubmitData = accepted(answer)?;
-    if data.task_id.trim().is_empty() {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider: P,
-            what: "a success without a task id".into(),
-            said: answer.said(),
-        });
-    }
-    if !is_plain_id(&data.task_id) {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider: P,
-            what: "a task id that is not a plain name".into(),
-            said: answer.said(),
-        });
-    }
+    check_submitted_id(
+        P,
+        &data.task_id,
+        answer,
+        "a success without a task id",
+        "a task id",
+    )?;
     Ok(Submission {
         task_id: data.task_id,
         poll_url: None,

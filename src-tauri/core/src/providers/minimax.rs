@@ -8,7 +8,7 @@ use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{de_loose_id, first_frame_url, is_plain_id};
+use super::wire::{check_submitted_id, de_loose_id, first_frame_url, is_plain_id};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
 };
@@ -182,20 +182,13 @@ pub(crate) fn read_submit(
     answer: &Answer,
 ) -> Result<Submission, ProviderError> {
     let submitted: SubmitAnswer = accepted(provider, answer)?;
-    if submitted.task_id.trim().is_empty() {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider,
-            what: "a success without a task id".into(),
-            said: answer.said(),
-        });
-    }
-    if !is_plain_id(&submitted.task_id) {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider,
-            what: "a task id that is not a plain name".into(),
-            said: answer.said(),
-        });
-    }
+    check_submitted_id(
+        provider,
+        &submitted.task_id,
+        answer,
+        "a success without a task id",
+        "a task id",
+    )?;
     Ok(Submission {
         task_id: submitted.task_id,
         poll_url: None,

@@ -8,7 +8,7 @@ use super::http::{
     by_status, read_exchange, settle_submit_error, submit_exchange, submit_with_retries,
     with_retries, Answer,
 };
-use super::wire::{de_amount, first_frame_url, is_plain_id};
+use super::wire::{check_submitted_id, de_amount, first_frame_url};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
     APP_TITLE, APP_URL,
@@ -211,20 +211,13 @@ pub(crate) fn read_submit(
     answer: &Answer,
 ) -> Result<Submission, ProviderError> {
     let submitted: SubmitAnswer = success(answer)?;
-    if submitted.id.trim().is_empty() {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider: P,
-            what: "an accepted job without its id".into(),
-            said: answer.said(),
-        });
-    }
-    if !is_plain_id(&submitted.id) {
-        return Err(ProviderError::UnexpectedAnswer {
-            provider: P,
-            what: "a job id that is not a plain name".into(),
-            said: answer.said(),
-        });
-    }
+    check_submitted_id(
+        P,
+        &submitted.id,
+        answer,
+        "an accepted job without its id",
+        "a job id",
+    )?;
     // The spec writes `polling_url` relative, the guide absolute: resolve either against the
     // base, and keep it only if the key may go there.
     let poll_url = submitted

@@ -64,6 +64,29 @@ pub(crate) fn is_plain_id(id: &str) -> bool {
         })
 }
 
+/// Checks the id a provider gave a newly accepted task: present (`missing` says what the
+/// answer lacked) and a plain name (`what_id` names it in the provider's words).
+pub(crate) fn check_submitted_id(
+    provider: crate::Provider,
+    id: &str,
+    answer: &super::http::Answer,
+    missing: &str,
+    what_id: &str,
+) -> Result<(), super::error::ProviderError> {
+    let what = if id.trim().is_empty() {
+        missing.to_owned()
+    } else if !is_plain_id(id) {
+        format!("{what_id} that is not a plain name")
+    } else {
+        return Ok(());
+    };
+    Err(super::error::ProviderError::UnexpectedAnswer {
+        provider,
+        what,
+        said: answer.said(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
