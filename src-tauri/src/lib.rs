@@ -2,6 +2,7 @@
 
 mod commands;
 mod notifications;
+mod rendering;
 mod studio;
 
 use hailuo_core::paths::{StudioPaths, DATA_DIR_ENV};
@@ -15,6 +16,7 @@ pub use studio::{
 pub fn run() {
     // Before any thread starts: the only moment Linux lets `time` read the local offset.
     hailuo_core::library::remember_local_offset();
+    rendering::choose_renderer();
     // First, so a second launch hands over to the running app before anything else opens.
     let builder = run_app(
         tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

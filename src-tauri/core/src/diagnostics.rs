@@ -29,6 +29,9 @@ pub fn diagnostics_report(sources: &DiagnosticsSources<'_>) -> String {
     let mut report = String::new();
     let _ = writeln!(report, "Hailuo Studio {}", sources.app_version);
     let _ = writeln!(report, "Operating system: {}", operating_system());
+    if cfg!(target_os = "linux") {
+        let _ = writeln!(report, "Web view renderer: {}", linux_renderer());
+    }
     let _ = writeln!(report, "Library: {}", sources.library_dir.display());
     match sources.read_only_reason {
         Some(reason) => {
@@ -104,6 +107,15 @@ fn without_query(address: &str) -> String {
             url.to_string()
         }
         Err(_) => "(not a web address)".to_owned(),
+    }
+}
+
+/// Which WebKitGTK renderer draws the window: the app turns DMA-BUF off where no GPU is found,
+/// and a drawing problem on a creator's machine often comes down to this.
+fn linux_renderer() -> &'static str {
+    match std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER") {
+        Some(value) if value != "0" => "DMA-BUF off",
+        _ => "DMA-BUF",
     }
 }
 
