@@ -8,6 +8,11 @@ const POSTER_AT_SECONDS = 1;
 /** Just before the end: seeking to the duration itself may land past the last frame. */
 const LAST_FRAME_BEFORE_END = 0.001;
 const TIMEOUT_MS = 20_000;
+/**
+ * Posters are drawn at most this long on their longer side: a Library card is 240–500 px wide, so
+ * this is sharp on a HiDPI screen, while a 1080P poster would keep 8 MB of decoded pixels per card.
+ */
+export const POSTER_MAX_SIDE = 640;
 /** How often, and how long apart, a frame that came out all black is drawn again. */
 const BLANK_RETRIES = 8;
 const BLANK_RETRY_MS = 150;
@@ -22,7 +27,8 @@ export class StillError extends Error {
 
 /**
  * Draws the poster (`"poster"`) or the very last frame (`"last-frame"`) of the video at `url` and
- * answers it as JPEG bytes (Uint8Array), at the video's own size.
+ * answers it as JPEG bytes (Uint8Array): a poster at most POSTER_MAX_SIDE on its longer side, the last frame
+ * (the next generation's first frame) at the video's own size.
  */
 export async function drawStill(url, which, { quality = 0.92 } = {}) {
   const video = document.createElement("video");
@@ -49,8 +55,9 @@ export async function drawStill(url, which, { quality = 0.92 } = {}) {
     await presented;
     if (!video.videoWidth || !video.videoHeight) throw new StillError("The video has no picture to take a frame from.");
     const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
+    const size = stillSize(video.videoWidth, video.videoHeight, which === "poster" ? POSTER_MAX_SIDE : Infinity);
+    canvas.width = size.width;
+    canvas.height = size.height;
     const context = canvas.getContext("2d", { willReadFrequently: true });
     // WebKitGTK may report the seek before the decoder handed over the new picture, and the
     // canvas then gets an empty (black) frame: wait a little and draw again, a few times.
@@ -112,4 +119,10 @@ function when(video, event) {
     video.addEventListener(event, ok);
     video.addEventListener("error", failed);
   });
+}
+
+/** The size a still is drawn at: the video's own, scaled down (shape kept) so that neither side is over `maxSide`. */
+export function stillSize(videoWidth, videoHeight, maxSide) {
+  const scale = Math.min(1, maxSide / Math.max(videoWidth, videoHeight));
+  return { width: Math.max(1, Math.round(videoWidth * scale)), height: Math.max(1, Math.round(videoHeight * scale)) };
 }
