@@ -661,3 +661,16 @@ fn the_ui_checks_catch_handlers_and_remote_addresses() {
         vec!["https://api.minimax.io/v1/video_generation".to_owned()]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The app's identity
+
+#[test]
+fn the_identifier_is_a_valid_macos_bundle_id_and_names_the_keyring_entries() {
+    let conf = tauri_conf();
+    let identifier = conf["identifier"].as_str().unwrap();
+    // macOS treats a bundle identifier ending in ".app" as a bundle name; Tauri warns about it.
+    assert!(!identifier.ends_with(".app"), "{identifier} ends in .app");
+    // Keys and data folders are found by this name: the two must never drift apart.
+    assert_eq!(identifier, hailuo_core::keys::KEYRING_SERVICE);
+}

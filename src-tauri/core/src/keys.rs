@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::provider::Provider;
 
 /// The keyring service name under which every key is stored, one entry per provider.
-pub const KEYRING_SERVICE: &str = "io.hailuostudio.app";
+pub const KEYRING_SERVICE: &str = "io.hailuostudio.desktop";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyStoreError {
