@@ -58,7 +58,7 @@ pub enum FirstFrameError {
     },
     #[error("{path} is not a file. Choose a picture file.")]
     NotAFile { path: PathBuf },
-    #[error("This file is {} MB. Pictures over 200 MB are not opened; export a smaller copy of it.", megabytes(*.bytes))]
+    #[error("This file is {}. Pictures over 200 MB are not opened; export a smaller copy of it.", file_size(*.bytes))]
     FileTooLarge { bytes: u64 },
     #[error("This file is not a picture the app can read. Use a JPEG, PNG, WebP, GIF, BMP or TIFF picture.")]
     NotAPicture,
@@ -427,14 +427,14 @@ fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<FixOffer, FirstFrame
     let (from_w, from_h) = (picture.pixels.width(), picture.pixels.height());
     let explanation = match fix {
         Fix::Downscale if (width, height) == (from_w, from_h) => format!(
-            "Save it again as {} at {} MB, same size in pixels.",
+            "Save it again as {} at {}, same size in pixels.",
             mime_name(result.mime),
-            megabytes(result.bytes.len() as u64)
+            file_size(result.bytes.len() as u64)
         ),
         Fix::Downscale => format!(
-            "Make it {width}×{height} pixels and save it as {} at {} MB.",
+            "Make it {width}×{height} pixels and save it as {} at {}.",
             mime_name(result.mime),
-            megabytes(result.bytes.len() as u64)
+            file_size(result.bytes.len() as u64)
         ),
         Fix::Crop => {
             format!("Cut the edges to {width}×{height} pixels, keeping the centre of the picture.")
@@ -484,15 +484,15 @@ fn format_check(picture: &decode::Picture<'_>, sent_as: &'static str) -> RuleChe
 }
 
 fn weight_check(bytes: usize) -> RuleCheck {
-    let size = megabytes(bytes as u64);
+    let size = file_size(bytes as u64);
     let passed = bytes < MAX_SEND_BYTES;
     RuleCheck {
         rule: Rule::FileSize,
         passed,
         verdict: if passed {
-            format!("{size} MB, under the 20 MB limit.")
+            format!("{size}, under the 20 MB limit.")
         } else {
-            format!("{size} MB is over the 20 MB limit of the video services.")
+            format!("{size} is over the 20 MB limit of the video services.")
         },
     }
 }
@@ -544,9 +544,14 @@ fn mime_name(mime: &str) -> &'static str {
     }
 }
 
-/// Decimal megabytes with one decimal, as file managers show them.
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / 1_000_000.0)
+/// A file's size as file managers show it: decimal megabytes, small files in kilobytes (a tiny
+/// picture is "12 KB", not "0.0 MB"). The UI's `megabytes()` says sizes the same way.
+fn file_size(bytes: u64) -> String {
+    if bytes < 100_000 {
+        format!("{} KB", (bytes as f64 / 1000.0).round().max(1.0))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
 }
 
 /// Borrowed or owned picture bytes: pasted bytes are borrowed, files are read into memory.

@@ -348,6 +348,16 @@ fn a_small_panorama_needs_both_a_shape_fix_and_enlarging() {
 }
 
 #[test]
+fn a_small_pictures_size_is_said_in_kilobytes_not_as_zero_megabytes() {
+    let small = jpeg(photo(400, 300));
+    assert!(small.len() < 100_000, "{} bytes", small.len());
+    let report = inspect(PictureSource::Pasted(&small)).unwrap();
+    let verdict = &check(&report, Rule::FileSize).verdict;
+    let kilobytes = (small.len() as f64 / 1000.0).round().max(1.0);
+    assert_eq!(verdict, &format!("{kilobytes} KB, under the 20 MB limit."));
+}
+
+#[test]
 fn a_heavy_but_legal_png_is_made_lighter_under_20_mb() {
     let heavy = encoded(noise(2900, 2900), ImageFormat::Png);
     assert!(heavy.len() > MAX_SEND_BYTES, "{} bytes", heavy.len());
