@@ -117,7 +117,7 @@ export function cardActions(card) {
     open: Boolean(card.videoUrl),
     remix: true,
     copyPrompt: Boolean(card.prompt),
-    checkNow: tracked && card.state !== "waiting",
+    checkNow: tracked && card.canCheckNow,
     stopTracking: tracked,
     retry: card.state === "failed" || card.state === "cancelled",
   };

@@ -35,6 +35,7 @@ function card(fields = {}) {
     offline: false,
     longRunning: false,
     mayHaveBeenCharged: false,
+    canCheckNow: true,
     stopped: false,
     error: null,
     cost: { estimate: "0.28", charged: null, currency: "USD", basis: "MiniMax's price list, checked 2026-11-01" },
@@ -112,7 +113,11 @@ test("warnings: maybe charged, offline and long-running, each said once", () => 
 
 test("each state offers the actions that make sense in it", () => {
   assert.deepEqual(cardActions(card()), { open: false, remix: true, copyPrompt: true, checkNow: true, stopTracking: true, retry: false });
-  assert.deepEqual(cardActions(card({ state: "waiting" })).checkNow, false);
+  assert.deepEqual(cardActions(card({ state: "waiting", canCheckNow: false })).checkNow, false);
+  // A submit that got no answer has no task id: there is nothing to ask the service.
+  const unknown = cardActions(card({ state: "unknown", mayHaveBeenCharged: true, canCheckNow: false }));
+  assert.equal(unknown.checkNow, false);
+  assert.equal(unknown.stopTracking, true);
   const done = cardActions(card({ state: "done", videoUrl: "http://127.0.0.1:4000/t/g/video.mp4" }));
   assert.deepEqual(done, { open: true, remix: true, copyPrompt: true, checkNow: false, stopTracking: false, retry: false });
   assert.equal(cardActions(card({ state: "failed" })).retry, true);

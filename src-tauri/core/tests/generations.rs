@@ -236,6 +236,10 @@ async fn makes_a_playable_video(provider: Provider) {
     assert!(states.contains(&GenerationState::Downloading));
     assert_eq!(done.state_words, "Ready");
     assert!(!done.may_have_been_charged);
+    assert!(
+        !done.can_check_now,
+        "a finished generation has nothing left to check"
+    );
 
     let spend = started.ledger.entry(card.id.as_str()).unwrap();
     let charged = spend.charged().expect("the success is charged");
@@ -820,6 +824,10 @@ async fn a_submit_with_no_answer_is_unknown_never_resubmitted_and_may_have_been_
         .until_state(&card.id, GenerationState::Unknown)
         .await;
     assert!(unknown.may_have_been_charged);
+    assert!(
+        !unknown.can_check_now,
+        "no task id came back: there is nothing to ask the service"
+    );
     assert_eq!(
         unknown.error.as_ref().unwrap().kind,
         "submit-outcome-unknown"

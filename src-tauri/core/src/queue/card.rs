@@ -76,6 +76,9 @@ pub struct GenerationCard {
     /// More than 30 minutes at the provider: still checked, at a slow pace.
     pub long_running: bool,
     pub may_have_been_charged: bool,
+    /// There is something to ask the service about now: it has a task id and is not finished.
+    /// A submit that got no answer has none, so "Check now" could do nothing for it.
+    pub can_check_now: bool,
     /// The creator stopped tracking it.
     pub stopped: bool,
     pub error: Option<CardError>,
@@ -146,6 +149,9 @@ pub(crate) fn card(generation: &Generation, context: CardContext<'_>) -> Generat
         offline: live.offline && !state.is_final(),
         long_running: live.long_running && !state.is_final(),
         may_have_been_charged,
+        can_check_now: generation.task_id.is_some()
+            && !state.is_final()
+            && state != GenerationState::Waiting,
         stopped,
         error,
         cost: cost(generation, context.spend),
