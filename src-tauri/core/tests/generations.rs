@@ -502,6 +502,40 @@ async fn a_restart_mid_download_resumes_the_part_file_with_a_range_request() {
 }
 
 #[tokio::test]
+async fn a_submit_that_never_left_an_offline_machine_is_sent_once_after_a_restart() {
+    let bench = Bench::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut unreachable = bench.overrides();
+    unreachable.insert(
+        Provider::OpenRouter,
+        format!("http://127.0.0.1:{port}/api/v1"),
+    );
+    let first = bench.start_with(unreachable).await;
+    let card = first.enqueue(text_to_video(Provider::OpenRouter)).await;
+    first.until(&card.id, "offline", |c| c.offline).await;
+    assert_eq!(first.on_disk(&card.id).state, GenerationState::Waiting);
+    first.queue.shut_down();
+    drop(first);
+
+    // Back online: the record says it was never sent, so it is sent now, once.
+    let second = bench.start().await;
+    let done = second.until_state(&card.id, GenerationState::Done).await;
+    assert!(!done.may_have_been_charged);
+    let states: Vec<GenerationState> = second
+        .on_disk(&card.id)
+        .history
+        .iter()
+        .map(|c| c.state)
+        .collect();
+    assert!(!states.contains(&GenerationState::Unknown), "{states:?}");
+    assert_eq!(bench.emu.submits(Service::OpenRouter), 1);
+}
+
+#[tokio::test]
 async fn a_submit_cut_short_by_a_restart_becomes_unknown_and_is_never_sent_again() {
     let bench = Bench::new().await;
     bench.emu.inject(Fault::new(
@@ -781,7 +815,11 @@ async fn offline_pauses_with_a_flag_and_resumes_by_itself() {
     let started = bench.start_with(unreachable.clone()).await;
     let card = started.enqueue(text_to_video(Provider::LinkModel)).await;
     let offline = started.until(&card.id, "offline", |c| c.offline).await;
-    assert_eq!(offline.state, GenerationState::Submitting);
+    assert_eq!(
+        offline.state,
+        GenerationState::Waiting,
+        "nothing left the machine: it is back in the line"
+    );
     assert!(
         offline.state_words.starts_with("Offline — will resume"),
         "{}",

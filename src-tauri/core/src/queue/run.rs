@@ -184,8 +184,12 @@ impl Runner {
                 }
                 Err(err @ ProviderError::NetworkDown { .. }) => {
                     // Never sent, so sending again cannot charge twice.
+                    self.back_in_line(&err).await;
                     if let Woken::Stop(reply) = self.offline(&err).await {
                         let _ = reply.send(self.stop().await);
+                        return Flow::End;
+                    }
+                    if let Flow::End = self.mark_sending().await {
                         return Flow::End;
                     }
                 }
@@ -194,9 +198,13 @@ impl Runner {
                     let wait = err
                         .retry_after()
                         .unwrap_or(self.shared.config.schedule.steady);
+                    self.back_in_line(&err).await;
                     self.show_problem(&err);
                     if let Woken::Stop(reply) = self.pause(wait).await {
                         let _ = reply.send(self.stop().await);
+                        return Flow::End;
+                    }
+                    if let Flow::End = self.mark_sending().await {
                         return Flow::End;
                     }
                 }
@@ -220,6 +228,16 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// The submit certainly did not start anything (no connection, or the provider's "too many
+    /// requests"): the record goes back to waiting on disk, so an app closed before the next try
+    /// sends it at the next start instead of calling it "may have been charged". It keeps its
+    /// turn (the slot) meanwhile.
+    async fn back_in_line(&mut self, err: &ProviderError) {
+        let _ = self
+            .advance(GenerationState::Waiting, Some(err.to_string()))
+            .await;
     }
 
     /// Nothing left the machine: the generation fails, not charged.
