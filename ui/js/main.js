@@ -106,13 +106,14 @@ function go(name) {
 
 async function start() {
   try {
-    status = await studio.appStatus();
+    // Both asked at once: the window is usable sooner. Settings only decorate the start; a
+    // problem with them must not keep the studio closed.
+    const [appStatus, settings] = await Promise.all([studio.appStatus(), studio.getSettings().catch(() => null)]);
+    status = appStatus;
     document.getElementById("app").dataset.version = status.version;
     for (const notice of status.notices ?? []) notify(notice);
     // From the start, so generations left running last time are followed (and downloaded) at once.
     startQueue({ onRemix: remix, onCount: showMaking });
-    // Settings only decorate the start; a problem with them must not keep the studio closed.
-    const settings = await studio.getSettings().catch(() => null);
     applyTheme(settings?.theme);
     for (const tab of tabs) {
       tab.hidden = !(tab.dataset.view in screens);

@@ -673,3 +673,92 @@ async fn ten_thousand_generations_scroll_with_a_screenful_of_cards() {
     assert_eq!(found, json!(ids[4242].as_str()));
     app.close().await;
 }
+
+#[cfg(generation_commands)]
+// The emulator serves from this test's runtime: its own workers keep it answering while the
+// test waits on WebDriver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_library_shows_a_generation_finish_without_being_opened_again() {
+    use hailuo_emulator::{Emulator, EmulatorConfig, Service, TaskTiming};
+
+    // Slow stages: the test says when the video is ready.
+    let emulator = Emulator::start(EmulatorConfig {
+        timing: TaskTiming::Elapsed {
+            per_stage: Duration::from_secs(600),
+        },
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("the emulator starts");
+    let mut launch =
+        App::launch("an_open_library_shows_a_generation_finish_without_being_opened_again")
+            .env("HAILUO_STUDIO_QUICK_POLLING", "1");
+    for (name, value) in emulator.env_vars() {
+        launch = launch.env(name, value);
+    }
+    let app = launch.start().await;
+    app.wait_ready().await;
+    app.invoke(
+        "save_key",
+        json!({ "provider": "openrouter", "key": "sk-or-v1-emulator-openrouter-key" }),
+    )
+    .await
+    .expect("the key is saved");
+    app.run_js("location.reload(); return null").await;
+    app.wait_ready().await;
+
+    let card = app
+        .invoke(
+            "start_generation",
+            json!({ "request": {
+                "provider": "openrouter", "model": "hailuo-2.3", "duration": 6,
+                "resolution": "768P", "prompt": "Fireflies over a summer meadow at night"
+            }}),
+        )
+        .await
+        .expect("the generation starts");
+    let id = card["id"].as_str().expect("a generation id").to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while emulator.task_ids(Service::OpenRouter).is_empty() {
+        assert!(Instant::now() < deadline, "the submit never reached OpenRouter");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    click(&app, "[data-view=library]").await;
+    let listed = format!(
+        "const card = document.querySelector('[data-testid=library-card][data-id=\"{id}\"]');
+         return card !== null && card.dataset.state"
+    );
+    app.wait_for(
+        &format!("const s = (() => {{ {listed} }})(); return s === 'queued' || s === 'running'"),
+        "the generation in the Library, still being made",
+    )
+    .await;
+
+    // The video is made while the creator looks at the Library: its card turns into a video
+    // with a poster, in place, without leaving the screen.
+    let task = emulator.task_ids(Service::OpenRouter)[0].clone();
+    assert!(emulator.finish_task_now(&task));
+    app.wait_for(
+        &format!("return (() => {{ {listed} }})() === 'done'"),
+        "the Library card to say the video is ready",
+    )
+    .await;
+    app.wait_for(
+        &format!(
+            "const img = document.querySelector('[data-testid=library-card][data-id=\"{id}\"] img');
+             return img !== null && img.complete && img.naturalWidth > 0"
+        ),
+        "the finished video's poster on its card",
+    )
+    .await;
+    assert_eq!(
+        app.run_js("return document.querySelector('[data-testid=library-count]').dataset.total")
+            .await,
+        json!("1"),
+        "listed once, not once per change"
+    );
+    assert_eq!(emulator.submits(Service::OpenRouter), 1);
+    app.screen("library-live-finish").await;
+    app.close().await;
+}

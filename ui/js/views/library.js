@@ -10,6 +10,9 @@ import { cardPosition, gridHeight, gridLayout, visibleRange } from "../library-g
 import { drawStill } from "../still-frames.js";
 import { openPlayer } from "./player.js";
 
+/** How long after a change in the queue the Library is read again (a burst is read once). */
+const REFRESH_AFTER_MS = 400;
+
 /** Shows the Library in `container`; answers nothing, the screen keeps itself up to date. */
 export async function showLibrary(container) {
   const screen = new LibraryScreen(container);
@@ -45,17 +48,24 @@ class LibraryScreen {
     this.notes = el("div", { className: "library-notes" });
     this.body = el("div", { className: "library-body" }, [el("p", { className: "loading", textContent: "Opening your library…" })]);
 
-    container.replaceChildren(
-      el("section", { className: "library", dataset: { testid: "library-screen" } }, [
-        el("header", { className: "library-head" }, [el("h1", { textContent: "Library" }), this.count]),
-        el("div", { className: "library-tools", role: "search" }, [this.search, this.provider.field, this.state.field]),
-        this.notes,
-        this.body,
-      ]),
-    );
+    this.section = el("section", { className: "library", dataset: { testid: "library-screen" } }, [
+      el("header", { className: "library-head" }, [el("h1", { textContent: "Library" }), this.count]),
+      el("div", { className: "library-tools", role: "search" }, [this.search, this.provider.field, this.state.field]),
+      this.notes,
+      this.body,
+    ]);
+    container.replaceChildren(this.section);
 
     this.scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
     this.resize = new ResizeObserver(() => this.schedule(true));
+    // A generation started, finished or failed while the Library is open: list it again, a
+    // little later so that a burst of changes is read once.
+    this.refreshTimer = 0;
+    this.onLibraryChanged = () => {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_AFTER_MS);
+    };
+    document.addEventListener("library-changed", this.onLibraryChanged);
   }
 
   async load() {
@@ -71,6 +81,40 @@ class LibraryScreen {
     this.body.replaceChildren(this.scroller);
     this.resize.observe(this.scroller);
     this.applyFilters();
+  }
+
+  /** Reads the library again in place: the filters and the scroll position stay. */
+  async refresh() {
+    if (!this.section.isConnected) return this.leave();
+    // Still opening: the first reading is newer than the change.
+    if (!this.scroller.isConnected) return undefined;
+    let listing;
+    try {
+      listing = await studio.libraryList();
+    } catch (err) {
+      // The list on screen is still right as far as it goes; the next change tries again.
+      console.warn("The Library could not be read again:", err?.message ?? err);
+      return;
+    }
+    if (!this.section.isConnected) return this.leave();
+    const posters = new Map(this.items.map((item) => [item.generation.id, item]));
+    this.items = listing.generations.map((item) => keepPosterState(item, posters.get(item.generation.id)));
+    this.notes.replaceChildren(...brokenNote(listing.broken));
+    this.filtered = filterLibrary(this.items, this.filters);
+    // Cards are drawn again from the new items (a state or a cost may have changed).
+    for (const card of this.drawn.values()) card.remove();
+    this.drawn.clear();
+    this.showCount();
+    this.showEmpty();
+    this.schedule(true);
+  }
+
+  /** The creator went to another screen: stop following changes, sizes and posters. */
+  leave() {
+    document.removeEventListener("library-changed", this.onLibraryChanged);
+    clearTimeout(this.refreshTimer);
+    this.resize.disconnect();
+    this.posters.stop();
   }
 
   filterChanged(change) {
@@ -134,12 +178,7 @@ class LibraryScreen {
   }
 
   draw() {
-    if (!this.scroller.isConnected) {
-      // The creator went to another screen: stop following sizes and making posters.
-      this.resize.disconnect();
-      this.posters.stop();
-      return;
-    }
+    if (!this.scroller.isConnected) return this.leave();
     const width = this.scroller.clientWidth;
     if (!this.layout || this.layout.width !== width) {
       this.layout = { ...gridLayout(width), width };
@@ -202,6 +241,9 @@ class LibraryScreen {
 
   /** A poster arrived: show it on the card if the card is drawn. */
   posterMade(item) {
+    // The Library may have been read again meanwhile: the poster belongs to the new item too.
+    const current = this.items.find((i) => i.generation.id === item.generation.id);
+    if (current && current !== item) keepPosterState(current, item);
     const card = this.drawn.get(item.generation.id);
     const thumb = card?.querySelector(".library-thumb");
     thumb?.firstChild?.replaceWith(thumbnail(item));
@@ -238,6 +280,17 @@ function thumbnail(item) {
 
 function needsPoster(item) {
   return item.media.video && !item.media.poster && !item.posterFailed;
+}
+
+/**
+ * What the screen learnt about a poster since the listing was read (one drawn meanwhile, or
+ * one that cannot be drawn), carried over to the same generation's item in a newer listing.
+ */
+function keepPosterState(item, earlier) {
+  if (!earlier) return item;
+  if (!item.media.poster && earlier.media.poster) item.media.poster = earlier.media.poster;
+  if (earlier.posterFailed) item.posterFailed = true;
+  return item;
 }
 
 function brokenNote(broken) {

@@ -70,8 +70,12 @@ export async function startQueue({ onRemix, onCount = () => {} }) {
 
 /** Shows a card, new or updated (from the watch, Generate, or a card's own action). */
 export function showCard(card) {
+  const before = known.get(card.id)?.card;
   known.set(card.id, { card, receivedAt: Date.now() });
   draw(card);
+  // A new generation or a changed state changes what the Library lists (an open Library
+  // follows this event); download progress alone does not.
+  if (before?.state !== card.state) document.dispatchEvent(new CustomEvent("library-changed"));
 }
 
 /** Draws a known card again (a question opened or closed) without resetting its clock. */
