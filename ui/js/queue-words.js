@@ -12,6 +12,18 @@ export function isFinished(card) {
   return FINISHED.has(card.state);
 }
 
+/**
+ * How far along its life each state is. A generation only ever moves forward (the core's
+ * `GenerationState::can_become`), so a card of an earlier stage than the one shown is an old
+ * snapshot: a command's answer overtaken by the watch's newer cards.
+ */
+const STAGE = { waiting: 0, submitting: 1, unknown: 2, queued: 3, running: 4, downloading: 5, done: 6, failed: 6, cancelled: 6 };
+
+/** Whether `incoming` is older than `current`, the card of the same generation already shown. */
+export function isOvertaken(incoming, current) {
+  return (STAGE[incoming.state] ?? 0) < (STAGE[current.state] ?? 0);
+}
+
 /** Whether the app still follows this generation (asks the service, will download it). */
 export function isTracked(card) {
   return !isFinished(card) && !card.stopped;

@@ -8,6 +8,7 @@ import {
   downloadWords,
   elapsedWords,
   flagWords,
+  isOvertaken,
   liveElapsed,
   remixSettings,
   settingsLine,
@@ -145,4 +146,16 @@ test("a card's settings read as one line, and go back into Compose for a remix",
     duration: 6,
     resolution: "1080P",
   });
+});
+
+test("a card from earlier in a generation's life never replaces a later one", () => {
+  // Generate answers the card as it was when queued; the watch may already have said it failed.
+  assert.equal(isOvertaken(card({ state: "waiting" }), card({ state: "failed" })), true);
+  assert.equal(isOvertaken(card({ state: "submitting" }), card({ state: "unknown" })), true);
+  assert.equal(isOvertaken(card({ state: "running" }), card({ state: "downloading" })), true);
+  // Forward, or news within the same stage (download progress), is shown.
+  assert.equal(isOvertaken(card({ state: "unknown" }), card({ state: "submitting" })), false);
+  assert.equal(isOvertaken(card({ state: "queued" }), card({ state: "unknown" })), false);
+  assert.equal(isOvertaken(card({ state: "downloading" }), card({ state: "downloading" })), false);
+  assert.equal(isOvertaken(card({ state: "cancelled" }), card({ state: "waiting" })), false);
 });

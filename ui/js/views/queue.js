@@ -12,6 +12,7 @@ import {
   downloadWords,
   elapsedWords,
   flagWords,
+  isOvertaken,
   isTracked,
   liveElapsed,
   settingsLine,
@@ -68,8 +69,14 @@ export async function startQueue({ onRemix, onCount = () => {} }) {
   }
 }
 
-/** Shows a card, new or updated (from the watch, Generate, or a card's own action). */
+/**
+ * Shows a card, new or updated (from the watch, Generate, or a card's own action). Generate's
+ * answer can arrive after the watch already told how that generation went on: an older card
+ * never replaces a newer one.
+ */
 export function showCard(card) {
+  const current = known.get(card.id)?.card;
+  if (current && isOvertaken(card, current)) return;
   known.set(card.id, { card, receivedAt: Date.now() });
   draw(card);
 }
