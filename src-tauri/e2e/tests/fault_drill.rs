@@ -9,22 +9,22 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use hailuo_core::library::{Generation, GenerationState};
 use hailuo_e2e::App;
-use hailuo_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind, Service, TaskTiming};
+use hailuo_emulator::{
+    Emulator, EmulatorConfig, Endpoint, Fault, FaultKind, Service, TaskStatus, TaskTiming,
+};
 use serde_json::{json, Value};
 
 const TEST: &str = "the_whole_fault_list_leaves_every_generation_playable_or_honestly_failed";
 
-/// Each stage of a task lasts this long: a task has ended by the app's first check. MiniMax
-/// allows 5 requests a minute and the app keeps to it, so a check that finds a MiniMax task
-/// still running costs a slot of that minute; with every check conclusive, the drill's nine
-/// MiniMax requests fit in two such minutes. What keeps generations in flight is the faults
-/// themselves (waits asked for, slow and lost answers, slow downloads) and MiniMax's pace.
-const STAGE: Duration = Duration::from_millis(5);
+/// Tasks never end by themselves: the drill says when (see `Release`).
+const STAGE: Duration = Duration::from_secs(600);
 
 /// Two of MiniMax's minutes, and one more for slack.
 const DRILL_PATIENCE: Duration = Duration::from_secs(150);
@@ -327,7 +327,7 @@ async fn generate_from_the_create_screen(app: &App, service: Service, prompt: &s
     assert_eq!(refused, Value::Null, "Generate was refused for {prompt:?}");
 }
 
-/// Every card in the queue: id → (state, text).
+/// Every card in the queue: id → (state, text). Panics when a generation has two cards.
 async fn cards(app: &App) -> BTreeMap<String, (String, String)> {
     let answer = app
         .run_js(
@@ -335,18 +335,18 @@ async fn cards(app: &App) -> BTreeMap<String, (String, String)> {
                  .map((c) => [c.dataset.id, c.dataset.state, c.innerText])",
         )
         .await;
-    answer
-        .as_array()
-        .map(|cards| {
-            cards
-                .iter()
-                .map(|c| {
-                    let text = |i: usize| c[i].as_str().unwrap_or_default().to_owned();
-                    (text(0), (text(1), text(2)))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut cards = BTreeMap::new();
+    for card in answer.as_array().into_iter().flatten() {
+        let text = |i: usize| card[i].as_str().unwrap_or_default().to_owned();
+        if let Some((state, words)) = cards.insert(text(0), (text(1), text(2))) {
+            panic!(
+                "two cards for one generation: one says {state}:\n{words}\nthe other {}:\n{}",
+                text(1),
+                text(2)
+            );
+        }
+    }
+    cards
 }
 
 /// States after which nothing more happens by itself (an unknown outcome without a task id is
@@ -373,6 +373,65 @@ async fn wait_for_every_card_to_end(app: &App, emulator: &Emulator, count: usize
             );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Ends the services' tasks as the drill needs them. MiniMax allows 5 requests a minute and the
+/// app keeps to it, so each check finding a MiniMax task still running would cost a slot of
+/// that minute: MiniMax's tasks end as soon as they exist (its first task is the one the
+/// `TaskFails` fault planned to fail, the faults being served in order), and the drill's nine
+/// MiniMax requests fit in two such minutes. OpenRouter's and LinkModel's tasks are held until
+/// every generation has been made, so that they are all in flight together.
+struct Release {
+    stop: Arc<AtomicBool>,
+    others: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Release {
+    fn start(emulator: &Arc<Emulator>) -> Release {
+        let stop = Arc::new(AtomicBool::new(false));
+        let others = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn({
+            let (emulator, stop, others) = (emulator.clone(), stop.clone(), others.clone());
+            async move {
+                let mut ended = std::collections::BTreeSet::new();
+                while !stop.load(Ordering::Relaxed) {
+                    for (index, id) in emulator.task_ids(Service::MinimaxGlobal).iter().enumerate()
+                    {
+                        if ended.insert(id.clone()) {
+                            if index == 0 {
+                                // Failed with the reason its fault planned (1027).
+                                emulator.set_task_status(id, TaskStatus::Failed);
+                            } else {
+                                emulator.finish_task_now(id);
+                            }
+                        }
+                    }
+                    if others.load(Ordering::Relaxed) {
+                        for service in [Service::OpenRouter, Service::LinkModel] {
+                            for id in emulator.task_ids(service) {
+                                if ended.insert(id.clone()) {
+                                    emulator.finish_task_now(&id);
+                                }
+                            }
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        });
+        Release { stop, others, task }
+    }
+
+    /// From now on OpenRouter's and LinkModel's tasks end (succeed) too, new ones at once.
+    fn the_others(&self) {
+        self.others.store(true, Ordering::Relaxed);
+    }
+
+    async fn end(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.task.await;
     }
 }
 
@@ -584,12 +643,15 @@ async fn wait_until(what: &str, patience: Duration, mut condition: impl FnMut() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_failed() {
     let started = Instant::now();
-    let emulator = Emulator::start(EmulatorConfig {
-        timing: TaskTiming::Elapsed { per_stage: STAGE },
-        ..EmulatorConfig::default()
-    })
-    .await
-    .unwrap_or_else(|err| panic!("the emulator did not start: {err}"));
+    let emulator = Arc::new(
+        Emulator::start(EmulatorConfig {
+            timing: TaskTiming::Elapsed { per_stage: STAGE },
+            ..EmulatorConfig::default()
+        })
+        .await
+        .unwrap_or_else(|err| panic!("the emulator did not start: {err}")),
+    );
+    let release = Release::start(&emulator);
     let faults = the_fault_list();
     let fault_count = faults.len();
     for fault in faults {
@@ -621,15 +683,8 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     app.wait_for_element("[data-testid=create-screen]").await;
 
     // Ten generations from the Create screen, while the faults land.
-    let mut most_in_flight = 0;
     for planned in &PLAN {
         generate_from_the_create_screen(&app, planned.service, planned.prompt).await;
-        let in_flight = cards(&app)
-            .await
-            .values()
-            .filter(|(state, _)| !has_ended(state))
-            .count();
-        most_in_flight = most_in_flight.max(in_flight);
     }
     let submitted_after = started.elapsed();
 
@@ -661,6 +716,14 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     assert_eq!(key_checks, 2, "one 503, one retry");
     app.click("[data-testid=nav-create]").await;
 
+    // The generations still at their services, or waiting for MiniMax's next minute, are all
+    // in flight now; then OpenRouter's and LinkModel's tasks end.
+    let in_flight = cards(&app)
+        .await
+        .values()
+        .filter(|(state, _)| !has_ended(state))
+        .count();
+    release.the_others();
     wait_for_every_card_to_end(&app, &emulator, PLAN.len()).await;
     let drill_took = started.elapsed();
     assert_eq!(
@@ -669,6 +732,15 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
         "every fault of the {fault_count} fired"
     );
     app.screen("queue-after-the-drill").await;
+    // The queue scrolled down its cards, errors and all, for a person to read.
+    for shown in [3, 6, 9] {
+        app.run_js(&format!(
+            "document.querySelectorAll('[data-testid=job]')[{shown}]
+                 ?.scrollIntoView({{ block: 'end' }}); return null"
+        ))
+        .await;
+        app.screen(&format!("queue-down-to-card-{}", shown + 1)).await;
+    }
 
     // Each generation: its record on disk and its card agree, and it is a video or an honest
     // error, as many of each per service as the fault list makes.
@@ -873,9 +945,10 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     )
     .await;
     app.screen("after-the-drill").await;
+    release.end().await;
     eprintln!(
-        "fault drill: {fault_count} faults, {} generations (at most {most_in_flight} in flight \
-         at once); submitted after {:.1} s, all ended after {:.1} s, whole test {:.1} s",
+        "fault drill: {fault_count} faults, {} generations ({in_flight} in flight at once after \
+         the last was made); submitted after {:.1} s, all ended after {:.1} s, whole test {:.1} s",
         PLAN.len(),
         submitted_after.as_secs_f64(),
         drill_took.as_secs_f64(),

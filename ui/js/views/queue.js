@@ -86,7 +86,9 @@ function draw(card) {
   const fresh = cardElement(card);
   const old = shown.get(card.id);
   shown.set(card.id, fresh);
-  if (old?.isConnected) old.replaceWith(fresh);
+  // In the list, not "connected": while another screen is shown the panel is out of the page,
+  // and a card updated then must still replace its old element, not be added beside it.
+  if (old?.parentNode === list) old.replaceWith(fresh);
   else placeInOrder(card, fresh);
   summarise();
 }
@@ -95,7 +97,7 @@ function placeInOrder(card, element) {
   const order = sortCards([...known.values()].map((k) => k.card));
   const next = order[order.findIndex((c) => c.id === card.id) + 1];
   const before = next && shown.get(next.id);
-  if (before?.isConnected) list.insertBefore(element, before);
+  if (before?.parentNode === list) list.insertBefore(element, before);
   else list.append(element);
 }
 
