@@ -723,6 +723,13 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
         .values()
         .filter(|(state, _)| !has_ended(state))
         .count();
+    // At least OpenRouter's and LinkModel's held tasks and MiniMax's video waiting for the next
+    // minute: the drill's faults land on generations running side by side.
+    assert!(
+        in_flight >= 3,
+        "only {in_flight} generations in flight: {:#?}",
+        cards(&app).await
+    );
     release.the_others();
     wait_for_every_card_to_end(&app, &emulator, PLAN.len()).await;
     let drill_took = started.elapsed();
@@ -739,7 +746,8 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
                  ?.scrollIntoView({{ block: 'end' }}); return null"
         ))
         .await;
-        app.screen(&format!("queue-down-to-card-{}", shown + 1)).await;
+        app.screen(&format!("queue-down-to-card-{}", shown + 1))
+            .await;
     }
 
     // Each generation: its record on disk and its card agree, and it is a video or an honest
