@@ -12,9 +12,31 @@ export function isFinished(card) {
   return FINISHED.has(card.state);
 }
 
+/**
+ * How far along its life each state is. A generation only ever moves forward (the core's
+ * `GenerationState::can_become`), so a card of an earlier stage than the one shown is an old
+ * snapshot: a command's answer overtaken by the watch's newer cards.
+ */
+/**
+ * Whether `incoming` is older news than `current`, the card of the same generation already shown:
+ * it has been through fewer state changes. (Generate's answer can arrive after the watch told what
+ * happened next; a submit that started nothing goes back to waiting, which is news, not old.)
+ */
+export function isOvertaken(incoming, current) {
+  return incoming.changes < current.changes;
+}
+
 /** Whether the app still follows this generation (asks the service, will download it). */
 export function isTracked(card) {
   return !isFinished(card) && !card.stopped;
+}
+
+/**
+ * Whether it counts as "in progress" (the tab's badge): followed, and something is happening to
+ * it. A submit that got no answer and no task id is followed by nobody until the creator decides.
+ */
+export function isInProgress(card) {
+  return isTracked(card) && (card.state !== "unknown" || card.canCheckNow);
 }
 
 /**

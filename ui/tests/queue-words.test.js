@@ -8,6 +8,8 @@ import {
   downloadWords,
   elapsedWords,
   flagWords,
+  isInProgress,
+  isOvertaken,
   liveElapsed,
   remixSettings,
   settingsLine,
@@ -36,6 +38,7 @@ function card(fields = {}) {
     longRunning: false,
     mayHaveBeenCharged: false,
     canCheckNow: true,
+    changes: 3,
     stopped: false,
     error: null,
     cost: { estimate: "0.28", charged: null, currency: "USD", basis: "MiniMax's price list, checked 2026-11-01" },
@@ -150,4 +153,25 @@ test("a card's settings read as one line, and go back into Compose for a remix",
     duration: 6,
     resolution: "1080P",
   });
+});
+
+test("a card from earlier in a generation's life never replaces a later one", () => {
+  // Generate answers the card as it was when queued; the watch may already have said it failed.
+  assert.equal(isOvertaken(card({ state: "waiting", changes: 1 }), card({ state: "failed", changes: 3 })), true);
+  assert.equal(isOvertaken(card({ state: "submitting", changes: 2 }), card({ state: "unknown", changes: 3 })), true);
+  assert.equal(isOvertaken(card({ state: "running", changes: 4 }), card({ state: "downloading", changes: 5 })), true);
+  // Forward, or news within the same state (download progress), is shown.
+  assert.equal(isOvertaken(card({ state: "unknown", changes: 3 }), card({ state: "submitting", changes: 2 })), false);
+  assert.equal(isOvertaken(card({ state: "downloading", changes: 5 }), card({ state: "downloading", changes: 5 })), false);
+  assert.equal(isOvertaken(card({ state: "cancelled", changes: 2 }), card({ state: "waiting", changes: 1 })), false);
+  // A submit that started nothing (offline) goes back to waiting: newer, though an earlier state.
+  assert.equal(isOvertaken(card({ state: "waiting", changes: 3 }), card({ state: "submitting", changes: 2 })), false);
+});
+
+test("a submit with no answer and no task id is not counted as in progress", () => {
+  assert.equal(isInProgress(card()), true);
+  assert.equal(isInProgress(card({ state: "waiting", canCheckNow: false })), true);
+  assert.equal(isInProgress(card({ state: "unknown", canCheckNow: false, mayHaveBeenCharged: true })), false);
+  assert.equal(isInProgress(card({ state: "unknown", canCheckNow: true })), true, "a task id is still being asked about");
+  assert.equal(isInProgress(card({ state: "done" })), false);
 });

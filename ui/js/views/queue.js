@@ -12,6 +12,8 @@ import {
   downloadWords,
   elapsedWords,
   flagWords,
+  isOvertaken,
+  isInProgress,
   isTracked,
   liveElapsed,
   settingsLine,
@@ -68,14 +70,19 @@ export async function startQueue({ onRemix, onCount = () => {} }) {
   }
 }
 
-/** Shows a card, new or updated (from the watch, Generate, or a card's own action). */
+/**
+ * Shows a card, new or updated (from the watch, Generate, or a card's own action). Generate's
+ * answer can arrive after the watch already told how that generation went on: an older card
+ * never replaces a newer one.
+ */
 export function showCard(card) {
-  const before = known.get(card.id)?.card;
+  const current = known.get(card.id)?.card;
+  if (current && isOvertaken(card, current)) return;
   known.set(card.id, { card, receivedAt: Date.now() });
   draw(card);
   // A new generation or a changed state changes what the Library lists (an open Library
   // follows this event); download progress alone does not.
-  if (before?.state !== card.state) document.dispatchEvent(new CustomEvent("library-changed"));
+  if (current?.state !== card.state) document.dispatchEvent(new CustomEvent("library-changed"));
 }
 
 /** Draws a known card again (a question opened or closed) without resetting its clock. */
@@ -83,7 +90,9 @@ function draw(card) {
   const fresh = cardElement(card);
   const old = shown.get(card.id);
   shown.set(card.id, fresh);
-  if (old?.isConnected) old.replaceWith(fresh);
+  // In the list, not "connected": while another screen is shown the panel is out of the page,
+  // and a card updated then must still replace its old element, not be added beside it.
+  if (old?.parentNode === list) old.replaceWith(fresh);
   else placeInOrder(card, fresh);
   summarise();
 }
@@ -92,13 +101,13 @@ function placeInOrder(card, element) {
   const order = sortCards([...known.values()].map((k) => k.card));
   const next = order[order.findIndex((c) => c.id === card.id) + 1];
   const before = next && shown.get(next.id);
-  if (before?.isConnected) list.insertBefore(element, before);
+  if (before?.parentNode === list) list.insertBefore(element, before);
   else list.append(element);
 }
 
 function summarise() {
   const cards = [...known.values()].map((k) => k.card);
-  const making = cards.filter(isTracked).length;
+  const making = cards.filter(isInProgress).length;
   count.textContent = making ? `${making} in progress` : "";
   empty.hidden = cards.length > 0;
   counted(making);

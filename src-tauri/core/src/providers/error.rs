@@ -28,10 +28,17 @@ impl ProviderSaid {
     }
 
     /// What to show after the plain-language sentence, e.g. ` (MiniMax said: "invalid api key", code 2049, HTTP 200)`.
+    /// An excerpt of a raw answer (JSON, an HTML page) stays in `text` for support, but is not
+    /// quoted: the sentence before it already says what was wrong with it.
     fn suffix(&self) -> String {
         let mut parts = Vec::new();
-        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            parts.push(format!("\u{201c}{}\u{201d}", text.trim()));
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !is_raw_answer(t))
+        {
+            parts.push(format!("\u{201c}{text}\u{201d}"));
         }
         if let Some(code) = self.code {
             parts.push(format!("code {code}"));
@@ -45,6 +52,11 @@ impl ProviderSaid {
             format!(" (it said: {})", parts.join(", "))
         }
     }
+}
+
+/// Whether `text` is a piece of a raw answer (JSON or markup) rather than a provider's message.
+fn is_raw_answer(text: &str) -> bool {
+    text.starts_with(['{', '[', '<'])
 }
 
 /// Whether the failed call cost the creator money.
@@ -323,6 +335,43 @@ mod tests {
         let json = serde_json::to_value(&err).unwrap();
         assert_eq!(json["kind"], "submit-outcome-unknown");
         assert_eq!(json["money"], "unknown");
+    }
+
+    #[test]
+    fn a_raw_answer_is_kept_for_support_but_not_quoted_to_the_creator() {
+        let body = r#"{"task_id":"","base_resp":{"status_code":0,"status_msg":"success"}}"#;
+        let err = ProviderError::SubmitOutcomeUnknown {
+            provider: Provider::MinimaxChina,
+            cause: "it answered with a success without a task id".into(),
+            said: ProviderSaid {
+                http_status: Some(200),
+                code: None,
+                text: Some(excerpt(body)),
+            },
+        };
+        let message = err.to_string();
+        assert!(!message.contains("task_id"), "{message}");
+        assert!(message.ends_with("(it said: HTTP 200)"), "{message}");
+        assert_eq!(err.said().and_then(|s| s.text.as_deref()), Some(body));
+
+        let page = ProviderSaid {
+            http_status: Some(502),
+            code: None,
+            text: Some(excerpt(
+                "<html><head><title>502 Bad Gateway</title></head></html>",
+            )),
+        };
+        assert_eq!(page.suffix(), " (it said: HTTP 502)");
+        // A provider's own message is still quoted.
+        let own = ProviderSaid {
+            text: Some("invalid params, duration".into()),
+            code: Some(2013),
+            http_status: Some(200),
+        };
+        assert_eq!(
+            own.suffix(),
+            " (it said: \u{201c}invalid params, duration\u{201d}, code 2013, HTTP 200)"
+        );
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct CardCost {
 pub struct GenerationCard {
     pub id: GenerationId,
     pub state: GenerationState,
+    /// How many state changes the generation has been through: a card with fewer is older news
+    /// (an answer can arrive after the watch told what happened next), and the UI keeps the newer.
+    pub changes: usize,
     pub state_words: String,
     pub prompt: String,
     pub provider: Provider,
@@ -133,6 +136,7 @@ pub(crate) fn card(generation: &Generation, context: CardContext<'_>) -> Generat
     GenerationCard {
         id: generation.id.clone(),
         state,
+        changes: generation.history.len(),
         state_words: state_words(generation, live),
         prompt: generation.request.prompt.clone(),
         provider: generation.request.provider,
