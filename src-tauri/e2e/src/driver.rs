@@ -59,7 +59,11 @@ impl TauriDriver {
             // Its own process group, so that one signal reaches every process under it.
             .process_group(0);
         for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("HAILUO_STUDIO_") {
+            // The test says how the app is set up, whatever the developer's shell has set.
+            let name_text = name.to_string_lossy();
+            if name_text.starts_with("HAILUO_STUDIO_")
+                || name_text == "WEBKIT_DISABLE_DMABUF_RENDERER"
+            {
                 command.env_remove(name);
             }
         }

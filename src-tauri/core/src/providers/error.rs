@@ -85,7 +85,7 @@ pub enum ProviderError {
         said: ProviderSaid,
     },
 
-    #[error("{provider} is receiving too many requests from this key right now.{wait} Nothing was charged for this attempt.{said}", wait = retry_after.map(|d| format!(" Try again in {} seconds.", d.as_secs().max(1))).unwrap_or_else(|| " Try again in a minute.".into()), said = said.suffix())]
+    #[error("{provider} is receiving too many requests from this key right now.{wait} Nothing was charged for this attempt.{said}", wait = retry_after.map(try_again_in).unwrap_or_else(|| " Try again in a minute.".into()), said = said.suffix())]
     RateLimited {
         provider: Provider,
         retry_after: Option<Duration>,
@@ -110,7 +110,7 @@ pub enum ProviderError {
         said: ProviderSaid,
     },
 
-    #[error("{provider} is having trouble at the moment.{wait}{said}", wait = retry_after.map(|d| format!(" Try again in {} seconds.", d.as_secs().max(1))).unwrap_or_else(|| " Try again in a few minutes.".into()), said = said.suffix())]
+    #[error("{provider} is having trouble at the moment.{wait}{said}", wait = retry_after.map(try_again_in).unwrap_or_else(|| " Try again in a few minutes.".into()), said = said.suffix())]
     Unavailable {
         provider: Provider,
         retry_after: Option<Duration>,
@@ -299,9 +299,40 @@ pub fn excerpt(body: &str) -> String {
     }
 }
 
+/// " Try again in 1 second." / " Try again in 30 seconds." / " Try again in 2 minutes.": a
+/// provider's Retry-After in words.
+fn try_again_in(wait: Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    match seconds {
+        1 => " Try again in 1 second.".to_owned(),
+        2..=119 => format!(" Try again in {seconds} seconds."),
+        _ => format!(" Try again in {} minutes.", seconds.div_ceil(60)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_the_provider_asks_for_is_said_in_plain_words() {
+        assert_eq!(
+            try_again_in(Duration::from_millis(300)),
+            " Try again in 1 second."
+        );
+        assert_eq!(
+            try_again_in(Duration::from_secs(1)),
+            " Try again in 1 second."
+        );
+        assert_eq!(
+            try_again_in(Duration::from_secs(45)),
+            " Try again in 45 seconds."
+        );
+        assert_eq!(
+            try_again_in(Duration::from_secs(600)),
+            " Try again in 10 minutes."
+        );
+    }
 
     #[test]
     fn a_rejected_minimax_key_suggests_the_other_region() {
