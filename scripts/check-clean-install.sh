@@ -4,7 +4,7 @@
 # Depends must pull in everything), opens the app from its menu entry as a plain user with a fresh
 # HOME in a private Xvfb + D-Bus session, waits for its window, saves a screenshot, then removes and
 # purges the package and checks that its binary, menu entry and icons are gone.
-# A release check, not part of scripts/test.sh: it downloads a whole Debian system (about 300 MB).
+# A release check, not part of scripts/test.sh: it downloads a whole Debian system (about 350 MB).
 # Needs root (chroot, mounts) or sudo.
 #
 #   bash scripts/check-clean-install.sh [path/to.deb]   default: the .deb build-installers.sh made
@@ -76,6 +76,7 @@ archives="$work/apt-archives"
 root="$work/root"
 screenshot="$work/screen.png"
 mkdir -p "$work"
+rm -rf "$work"/*.log "$work/app-logs" "$screenshot"
 
 # The Debian mirror that this machine's apt sources name for a suite (one-line and deb822 files).
 mirror_for() {
@@ -415,7 +416,7 @@ else
   purged="dpkg had already forgotten it at remove (it has no configuration files), so nothing was left to purge"
 fi
 autoremovable="$(in_root apt-get autoremove --simulate -q | grep -c '^Remv ' || true)"
-say "Purged: $purged; apt autoremove would remove $autoremovable packages it had pulled in"
+say "Purged: $purged; apt autoremove would now remove $autoremovable of the packages it pulled in (the test tools still use the others)"
 
 say "Summary: $(basename "$deb") on a clean Debian 12 (minbase)"
 printf '    %-30s %s\n' \
