@@ -2,8 +2,9 @@
 # Proves the .deb installs and starts on a clean Debian 12: makes a minimal bookworm (debootstrap
 # --variant=minbase) in a throwaway folder, runs `apt-get install ./file.deb` there (the .deb's
 # Depends must pull in everything), opens the app from its menu entry as a plain user with a fresh
-# HOME in a private Xvfb + D-Bus session, waits for its window, saves a screenshot, then removes and
-# purges the package and checks that its binary, menu entry and icons are gone.
+# HOME in a private Xvfb + D-Bus session, waits for its window and welcome screen, saves a
+# screenshot, opens it once more (warm caches), then removes and purges the package and checks that
+# its binary, menu entry and icons are gone. Prints what it measured; fails on any problem.
 # A release check, not part of scripts/test.sh: it downloads a whole Debian system (about 350 MB).
 # Needs root (chroot, mounts) or sudo.
 #
@@ -13,7 +14,7 @@
 #
 # The minimal system is made once and cached as <target dir>/clean-install/bookworm-minbase.tar.zst
 # (about 50 MB; unpacking it takes seconds, debootstrap takes minutes), and the packages apt downloads
-# are kept in <target dir>/clean-install/apt-archives/ (about 400 MB; --fresh empties both). Packages
+# are kept in <target dir>/clean-install/apt-archives/ (about 300 MB; --fresh empties both). Packages
 # come from the Debian mirror this machine's own apt sources name. The screenshot, and the logs of
 # each step, are in <target dir>/clean-install/.
 set -euo pipefail
@@ -29,7 +30,7 @@ for arg in "$@"; do
     --fresh) fresh=true ;;
     --keep) keep=true ;;
     -h | --help)
-      sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     -*) die "unknown option $arg (use --fresh, --keep, or a path to a .deb)" ;;
@@ -43,8 +44,9 @@ if [[ "$(id -u)" -ne 0 ]]; then
   exit $?
 fi
 
-# Tools that only this check needs, installed in the clean system after the .deb (so they cannot
-# stand in for a missing dependency of the app, whose libraries are checked before they come):
+# Tools that only this check needs, installed in the clean system after the .deb and after the
+# app's libraries are checked, so they cannot hide a missing library (the fonts imagemagick brings,
+# Nimbus Sans, do change the font the page is drawn in):
 # a virtual display, a session bus with dbus-launch, `gio launch` to open the menu entry, xwininfo
 # and xdotool to find the window, imagemagick's `import` for the screenshot, and tesseract to read
 # the welcome screen's heading in it (so a blank or stuck window fails the check).
