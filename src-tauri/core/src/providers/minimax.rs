@@ -1,5 +1,7 @@
 //! MiniMax's own API (global and China hosts): where HTTP 200 is not success until `base_resp` says so.
 
+use std::time::Duration;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +131,32 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
     }
 }
 
+/// A rate limit or outage said with a code still honours the answer's `Retry-After` header, when
+/// a proxy in front of MiniMax sends one (the code alone says nothing about how long to wait).
+fn with_wait(err: ProviderError, wait: Option<Duration>) -> ProviderError {
+    match err {
+        ProviderError::RateLimited {
+            provider,
+            retry_after: None,
+            said,
+        } => ProviderError::RateLimited {
+            provider,
+            retry_after: wait,
+            said,
+        },
+        ProviderError::Unavailable {
+            provider,
+            retry_after: None,
+            said,
+        } => ProviderError::Unavailable {
+            provider,
+            retry_after: wait,
+            said,
+        },
+        other => other,
+    }
+}
+
 /// Reads an answer whose `base_resp.status_code` must be 0, then its fields as `T`.
 pub(crate) fn accepted<T: DeserializeOwned>(
     provider: Provider,
@@ -151,12 +179,13 @@ pub(crate) fn accepted<T: DeserializeOwned>(
         .and_then(|b| BaseResp::deserialize(b).ok());
     if let Some(base) = &base_resp {
         if base.status_code != 0 {
-            return Err(code_error(
+            let err = code_error(
                 provider,
                 answer.status.as_u16(),
                 base.status_code,
                 &base.status_msg,
-            ));
+            );
+            return Err(with_wait(err, answer.retry_after));
         }
     }
     if !answer.status.is_success() {
@@ -399,6 +428,21 @@ mod tests {
     use reqwest::StatusCode;
     use secrecy::SecretString;
     use url::Url;
+
+    #[test]
+    fn a_rate_limit_code_with_a_retry_after_header_waits_as_long_as_asked() {
+        let mut limited = answer(
+            429,
+            r#"{"base_resp":{"status_code":1002,"status_msg":"rate limit exceeded(RPM)"}}"#,
+        );
+        limited.retry_after = Some(Duration::from_secs(7));
+        let err = accepted::<serde_json::Value>(G, &limited).unwrap_err();
+        assert_eq!(err.kind(), "rate-limited");
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+        limited.retry_after = None;
+        let err = accepted::<serde_json::Value>(G, &limited).unwrap_err();
+        assert_eq!(err.retry_after(), None, "no header: the queue's own pace");
+    }
 
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
