@@ -1,9 +1,9 @@
 //! Hostile answers cannot crash the app: oversized and endless bodies, untrusted links and ids,
 //! damaged `generation.json` files and pictures that are not what they claim.
 //!
-//! `cargo fuzz` needs a nightly toolchain, which these machines do not have offline, so the
-//! property tests here (and in `providers::hostile`) use proptest. The suite's short run is
-//! part of `cargo test`; a longer one is
+//! The property tests here (and in `providers::hostile`) are the suite's short run of fuzzing;
+//! the `cargo fuzz` targets in `fuzz/` (`bash scripts/fuzz.sh`) take far longer to build. A
+//! longer proptest run is
 //! `PROPTEST_CASES=2000 cargo test -p hailuo-core --test hostile_answers` (about 3 minutes).
 
 // Helpers shared by the tests panic on purpose: a failed step is a failed test.

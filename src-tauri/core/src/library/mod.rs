@@ -585,6 +585,12 @@ fn read_record(folder: &Path) -> Result<Generation, RecordProblem> {
     parse_record(&bytes)
 }
 
+/// `generation.json`'s bytes read as a scan reads them: the record, or why its folder is
+/// listed as broken.
+pub(crate) fn read_record_bytes(bytes: &[u8]) -> Result<Generation, String> {
+    parse_record(bytes).map_err(|problem| problem.reason())
+}
+
 /// A `generation.json` read from bytes, whatever they hold: a record, or why it is not one.
 fn parse_record(bytes: &[u8]) -> Result<Generation, RecordProblem> {
     match serde_json::from_slice::<Generation>(bytes) {
