@@ -686,6 +686,20 @@ fn a_record_larger_than_any_real_one_is_not_read() {
 }
 
 #[test]
+fn a_record_with_an_enormous_odd_value_is_listed_with_a_short_reason() {
+    // Found by the generation_json fuzz target: serde's message quoted the whole value.
+    for odd in ["x".repeat(1_000_000), "\u{7f}".repeat(100_000)] {
+        let mut record = valid_record();
+        record["schemaVersion"] = Value::from(odd);
+        let (_dir, scan) = scan_one(record.to_string().as_bytes());
+        assert!(scan.generations.is_empty());
+        let reason = &scan.broken[0].reason;
+        assert!(reason.chars().count() < 400, "{} chars", reason.chars().count());
+        assert!(reason.contains("is damaged") && reason.contains("line 1 column"), "{reason}");
+    }
+}
+
+#[test]
 fn a_deeply_nested_record_is_broken_not_a_crash() {
     let depth = 100_000;
     let nested = format!(

@@ -612,10 +612,25 @@ fn parse_record(bytes: &[u8]) -> Result<Generation, RecordProblem> {
                     Err(RecordProblem::TooNew(v.schema_version))
                 }
                 _ if err.is_eof() => Err(RecordProblem::HalfWritten),
-                _ => Err(RecordProblem::Damaged(err.to_string())),
+                _ => Err(RecordProblem::Damaged(damage_detail(&err))),
             }
         }
     }
+}
+
+/// What is wrong in a damaged record, short: serde quotes the odd value whole (and escapes
+/// it, up to 7 characters a byte), which a hostile or broken file can make megabytes long.
+fn damage_detail(err: &serde_json::Error) -> String {
+    let detail = err.to_string();
+    if detail.chars().count() <= crate::providers::error::EXCERPT_CHARS {
+        return detail;
+    }
+    format!(
+        "{} at line {} column {}",
+        crate::providers::error::excerpt(&detail),
+        err.line(),
+        err.column()
+    )
 }
 
 /// The first file name in the record that is not one plain name inside the folder.
