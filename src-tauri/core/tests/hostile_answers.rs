@@ -694,8 +694,15 @@ fn a_record_with_an_enormous_odd_value_is_listed_with_a_short_reason() {
         let (_dir, scan) = scan_one(record.to_string().as_bytes());
         assert!(scan.generations.is_empty());
         let reason = &scan.broken[0].reason;
-        assert!(reason.chars().count() < 400, "{} chars", reason.chars().count());
-        assert!(reason.contains("is damaged") && reason.contains("line 1 column"), "{reason}");
+        assert!(
+            reason.chars().count() < 400,
+            "{} chars",
+            reason.chars().count()
+        );
+        assert!(
+            reason.contains("is damaged") && reason.contains("line 1 column"),
+            "{reason}"
+        );
     }
 }
 
