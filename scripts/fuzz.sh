@@ -27,7 +27,8 @@ install_cargo_fuzz
 
 fuzz_dir="$root/src-tauri/core/fuzz"
 sanitizer="${FUZZ_SANITIZER:-none}"
-target_dir="${CARGO_TARGET_DIR:-$root/target}/fuzz"
+# One build per sanitizer: switching does not rebuild everything.
+target_dir="${CARGO_TARGET_DIR:-$root/target}/fuzz-$sanitizer"
 work_corpus="${CARGO_TARGET_DIR:-$root/target}/fuzz-corpus"
 
 cd "$fuzz_dir"
