@@ -10,7 +10,8 @@
 # copy that input into src-tauri/core/fuzz/regressions/<target>/: `cargo test` replays it.
 #
 # FUZZ_SANITIZER=address adds AddressSanitizer (memory errors in the decoders' unsafe code,
-# single allocations over the limit); the default, none, builds about twice as fast.
+# single allocations over the limit); the default, none, builds faster (14 against 20 CPU-minutes
+# from scratch on a 2-core machine) and needs no RUSTC_BOOTSTRAP.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
