@@ -123,3 +123,16 @@ install_tauri_cli() {
   say "Installing the Tauri CLI $wanted from npm (npm ci)"
   npm ci --no-audit --no-fund
 }
+
+# cargo-fuzz (crates.io) runs the fuzz targets of src-tauri/core/fuzz with libFuzzer, on the
+# stable toolchain (scripts/fuzz.sh). Pinned: the flags it gives rustc change between versions.
+CARGO_FUZZ_VERSION="0.13.2"
+install_cargo_fuzz() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if [[ "$(cargo fuzz --version 2>/dev/null)" == "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+    say "cargo-fuzz: $CARGO_FUZZ_VERSION"
+    return
+  fi
+  say "Installing cargo-fuzz $CARGO_FUZZ_VERSION (cargo install cargo-fuzz --locked, about a minute)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
+}

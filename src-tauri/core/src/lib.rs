@@ -6,6 +6,8 @@
 pub mod budget;
 pub mod diagnostics;
 pub mod first_frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generation;
 pub mod key_test;
 pub mod keys;

@@ -1,9 +1,9 @@
 //! Hostile answers cannot crash the app: oversized and endless bodies, untrusted links and ids,
 //! damaged `generation.json` files and pictures that are not what they claim.
 //!
-//! `cargo fuzz` needs a nightly toolchain, which these machines do not have offline, so the
-//! property tests here (and in `providers::hostile`) use proptest. The suite's short run is
-//! part of `cargo test`; a longer one is
+//! The property tests here (and in `providers::hostile`) are the suite's short run of fuzzing;
+//! the `cargo fuzz` targets in `fuzz/` (`bash scripts/fuzz.sh`) take far longer to build. A
+//! longer proptest run is
 //! `PROPTEST_CASES=2000 cargo test -p hailuo-core --test hostile_answers` (about 3 minutes).
 
 // Helpers shared by the tests panic on purpose: a failed step is a failed test.
@@ -683,6 +683,27 @@ fn a_record_larger_than_any_real_one_is_not_read() {
         "{}",
         scan.broken[0].reason
     );
+}
+
+#[test]
+fn a_record_with_an_enormous_odd_value_is_listed_with_a_short_reason() {
+    // Found by the generation_json fuzz target: serde's message quoted the whole value.
+    for odd in ["x".repeat(1_000_000), "\u{7f}".repeat(100_000)] {
+        let mut record = valid_record();
+        record["schemaVersion"] = Value::from(odd);
+        let (_dir, scan) = scan_one(record.to_string().as_bytes());
+        assert!(scan.generations.is_empty());
+        let reason = &scan.broken[0].reason;
+        assert!(
+            reason.chars().count() < 400,
+            "{} chars",
+            reason.chars().count()
+        );
+        assert!(
+            reason.contains("is damaged") && reason.contains("line 1 column"),
+            "{reason}"
+        );
+    }
 }
 
 #[test]

@@ -333,6 +333,7 @@ pub fn inspect(source: PictureSource<'_>) -> Result<FirstFrameReport, FirstFrame
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
+    let offers: Vec<FixOffer> = offers.into_iter().flatten().collect();
     let shape = VideoShape::of(width, height);
     Ok(FirstFrameReport {
         format: picture.format,
@@ -421,8 +422,19 @@ fn fixes_for(rule: Rule) -> &'static [Fix] {
     }
 }
 
-fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<FixOffer, FirstFrameError> {
-    let result = reshape::render(picture, &[fix])?;
+/// What accepting `fix` alone would make of the picture; `None` when it would change
+/// nothing (padding or enlarging that would go past the pixel limit is not done).
+fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<Option<FixOffer>, FirstFrameError> {
+    let mut result = reshape::render(picture, &[fix])?;
+    let shaped_first = fix == Fix::Upscale && !result.applied.contains(&fix);
+    if shaped_first {
+        // Too thin to enlarge as it is (it would pass the pixel limit): shown as it would be
+        // once cut to shape, which prepare does first when both fixes are accepted.
+        result = reshape::render(picture, &[Fix::Crop, Fix::Upscale])?;
+    }
+    if matches!(fix, Fix::Crop | Fix::Pad | Fix::Upscale) && !result.applied.contains(&fix) {
+        return Ok(None);
+    }
     let (width, height) = (result.pixels.width(), result.pixels.height());
     let (from_w, from_h) = (picture.pixels.width(), picture.pixels.height());
     let explanation = match fix {
@@ -442,6 +454,9 @@ fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<FixOffer, FirstFrame
         Fix::Pad => {
             format!("Add black bars to make it {width}×{height} pixels, keeping the whole picture.")
         }
+        Fix::Upscale if shaped_first => {
+            format!("Once its shape is fixed, enlarge it to {width}×{height} pixels.")
+        }
         Fix::Upscale => format!("Enlarge it from {from_w}×{from_h} to {width}×{height} pixels."),
     };
     let warning = match fix {
@@ -453,7 +468,7 @@ fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<FixOffer, FirstFrame
         Fix::Crop => Some("The cut edges will not be in the video.".to_owned()),
         _ => None,
     };
-    Ok(FixOffer {
+    Ok(Some(FixOffer {
         fix,
         title: fix.title(),
         explanation,
@@ -463,7 +478,7 @@ fn offer(picture: &decode::Picture<'_>, fix: Fix) -> Result<FixOffer, FirstFrame
         bytes: result.bytes.len(),
         shape: VideoShape::of(width, height),
         preview: reshape::preview(&result.pixels)?,
-    })
+    }))
 }
 
 fn format_check(picture: &decode::Picture<'_>, sent_as: &'static str) -> RuleCheck {

@@ -6,7 +6,7 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::png::{self, PngEncoder};
 use image::{DynamicImage, ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 
-use super::decode::{Picture, PictureFormat};
+use super::decode::{Picture, PictureFormat, MAX_PIXELS, MAX_SIDE};
 use super::{
     data_url, FirstFrameError, Fix, MAX_ASPECT, MAX_SEND_BYTES, MIN_ASPECT, MIN_SHORT_SIDE,
     UPSCALED_SHORT_SIDE,
@@ -58,7 +58,7 @@ pub(super) fn render<'p>(
         if accepted.contains(&Fix::Crop) {
             pixels = Cow::Owned(crop_to_allowed(&pixels));
             applied.push(Fix::Crop);
-        } else if accepted.contains(&Fix::Pad) {
+        } else if accepted.contains(&Fix::Pad) && fits(padded_size(&pixels)) {
             pixels = Cow::Owned(pad_to_allowed(&pixels));
             applied.push(Fix::Pad);
         }
@@ -67,8 +67,12 @@ pub(super) fn render<'p>(
     if short <= MIN_SHORT_SIDE && accepted.contains(&Fix::Upscale) {
         let scale = f64::from(UPSCALED_SHORT_SIDE) / f64::from(short.max(1));
         let (w, h) = scaled(&pixels, scale);
-        pixels = Cow::Owned(resize(&pixels, w, h)?);
-        applied.push(Fix::Upscale);
+        // A strip 1 pixel high would become millions of pixels long: only once its shape is
+        // fixed does enlarging it stay a picture the app could have opened.
+        if fits((w, h)) {
+            pixels = Cow::Owned(resize(&pixels, w, h)?);
+            applied.push(Fix::Upscale);
+        }
     }
 
     let lighten = accepted.contains(&Fix::Downscale);
@@ -207,15 +211,26 @@ fn crop_to_allowed(pixels: &DynamicImage) -> DynamicImage {
     }
 }
 
-/// Adds black bars on the short side, centred, to the nearest allowed shape. Rounding up
-/// keeps the result inside the limit.
-fn pad_to_allowed(pixels: &DynamicImage) -> DynamicImage {
+/// Whether a fixed picture stays within what the app opens at all (decode's limits): a fix
+/// must never make one far larger than any the creator could have chosen.
+fn fits((width, height): (u32, u32)) -> bool {
+    width <= MAX_SIDE && height <= MAX_SIDE && u64::from(width) * u64::from(height) <= MAX_PIXELS
+}
+
+/// The size `pad_to_allowed` makes. Rounding up keeps the result inside the limit.
+fn padded_size(pixels: &DynamicImage) -> (u32, u32) {
     let (w, h) = (pixels.width(), pixels.height());
-    let (new_w, new_h) = if aspect(pixels) > MAX_ASPECT {
+    if aspect(pixels) > MAX_ASPECT {
         (w, (u64::from(w) * 2).div_ceil(5) as u32)
     } else {
         ((u64::from(h) * 2).div_ceil(5) as u32, h)
-    };
+    }
+}
+
+/// Adds black bars on the short side, centred, to the nearest allowed shape.
+fn pad_to_allowed(pixels: &DynamicImage) -> DynamicImage {
+    let (w, h) = (pixels.width(), pixels.height());
+    let (new_w, new_h) = padded_size(pixels);
     let (x, y) = (i64::from((new_w - w) / 2), i64::from((new_h - h) / 2));
     match pixels {
         DynamicImage::ImageRgba8(rgba) => {

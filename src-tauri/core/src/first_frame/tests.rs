@@ -358,6 +358,35 @@ fn a_small_pictures_size_is_said_in_kilobytes_not_as_zero_megabytes() {
 }
 
 #[test]
+fn a_one_pixel_strip_is_never_padded_or_enlarged_past_the_pixel_limit() {
+    // Run through the first_frame fuzz target, a 167-byte 30000×1 PNG passed its 8 GB memory
+    // limit after 4 minutes: it was offered bars making it 30000×12000 and enlarging making
+    // it 9,600,000×320.
+    let strip = encoded(photo(30_000, 1), ImageFormat::Png);
+    let started = std::time::Instant::now();
+    let report = inspect(PictureSource::Pasted(&strip)).unwrap();
+    assert_eq!(offered(&report), [Fix::Upscale, Fix::Crop]);
+    let enlarge = &report.fixes[0];
+    assert_eq!((enlarge.width, enlarge.height), (640, 320));
+    assert!(
+        enlarge.explanation.starts_with("Once its shape is fixed"),
+        "{}",
+        enlarge.explanation
+    );
+    let prepared = prepare(PictureSource::Pasted(&strip), &offered(&report)).unwrap();
+    assert_eq!((prepared.width, prepared.height), (640, 320));
+    // Bars alone cannot be made, so the picture still needs a shape fix.
+    assert!(matches!(
+        prepare(PictureSource::Pasted(&strip), &[Fix::Pad, Fix::Upscale]),
+        Err(FirstFrameError::FixNeeded {
+            rule: Rule::Shape,
+            ..
+        })
+    ));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
 fn a_heavy_but_legal_png_is_made_lighter_under_20_mb() {
     let heavy = encoded(noise(2900, 2900), ImageFormat::Png);
     assert!(heavy.len() > MAX_SEND_BYTES, "{} bytes", heavy.len());

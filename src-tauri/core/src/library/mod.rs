@@ -585,6 +585,12 @@ fn read_record(folder: &Path) -> Result<Generation, RecordProblem> {
     parse_record(&bytes)
 }
 
+/// `generation.json`'s bytes read as a scan reads them: the record, or why its folder is
+/// listed as broken.
+pub(crate) fn read_record_bytes(bytes: &[u8]) -> Result<Generation, String> {
+    parse_record(bytes).map_err(|problem| problem.reason())
+}
+
 /// A `generation.json` read from bytes, whatever they hold: a record, or why it is not one.
 fn parse_record(bytes: &[u8]) -> Result<Generation, RecordProblem> {
     match serde_json::from_slice::<Generation>(bytes) {
@@ -606,10 +612,25 @@ fn parse_record(bytes: &[u8]) -> Result<Generation, RecordProblem> {
                     Err(RecordProblem::TooNew(v.schema_version))
                 }
                 _ if err.is_eof() => Err(RecordProblem::HalfWritten),
-                _ => Err(RecordProblem::Damaged(err.to_string())),
+                _ => Err(RecordProblem::Damaged(damage_detail(&err))),
             }
         }
     }
+}
+
+/// What is wrong in a damaged record, short: serde quotes the odd value whole (and escapes
+/// it, up to 7 characters a byte), which a hostile or broken file can make megabytes long.
+fn damage_detail(err: &serde_json::Error) -> String {
+    let detail = err.to_string();
+    if detail.chars().count() <= crate::providers::error::EXCERPT_CHARS {
+        return detail;
+    }
+    format!(
+        "{} at line {} column {}",
+        crate::providers::error::excerpt(&detail),
+        err.line(),
+        err.column()
+    )
 }
 
 /// The first file name in the record that is not one plain name inside the folder.

@@ -1,10 +1,10 @@
 //! Property tests: every answer parser of the three services, fed hostile answers, never panics.
 //!
-//! `cargo fuzz` needs a nightly toolchain, which these machines do not have offline, so the
-//! fuzzing is done with proptest: arbitrary bytes, arbitrary JSON of random shapes, and the
-//! documented answers with fields removed or replaced by values of the wrong type, huge
-//! numbers and deep nesting. The suite runs 256 cases per property (a few seconds); a longer
-//! run is `PROPTEST_CASES=50000 cargo test -p hailuo-core --lib providers::hostile`.
+//! The suite's short run of fuzzing (the `cargo fuzz` targets in `fuzz/` take far longer to
+//! build): arbitrary bytes, arbitrary JSON of random shapes, and the documented answers with
+//! fields removed or replaced by values of the wrong type, huge numbers and deep nesting. The
+//! suite runs 256 cases per property (a few seconds); a longer run is
+//! `PROPTEST_CASES=50000 cargo test -p hailuo-core --lib providers::hostile`.
 
 use proptest::prelude::*;
 use reqwest::StatusCode;

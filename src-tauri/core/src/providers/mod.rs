@@ -5,6 +5,7 @@
 
 mod download;
 pub mod error;
+pub(crate) mod fuzzing;
 #[cfg(test)]
 mod hostile;
 mod http;
