@@ -132,6 +132,14 @@ def started_at(pid):
     return boot + int(stat_fields(pid)[19]) / CLOCK_TICKS
 
 
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -186,7 +194,7 @@ class Driver:
     def __init__(self, binary, env, log):
         self.binary = binary
         self.port = free_port()
-        native = free_port()
+        native = self.native = free_port()
         self.process = subprocess.Popen(
             ["tauri-driver", "--port", str(self.port), "--native-port", str(native)],
             env=env,
@@ -195,14 +203,9 @@ class Driver:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        wait_for(self.listening, "tauri-driver to listen", timeout=30, every=0.1)
-
-    def listening(self):
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
+        # tauri-driver answers before the WebKitWebDriver it starts is listening; a session
+        # asked for in between is dropped ("Remote end closed connection").
+        wait_for(lambda: listening(self.port) and listening(self.native), "tauri-driver to listen", timeout=30, every=0.1)
 
     def request(self, method, path, body=None, timeout=120):
         data = None if body is None else json.dumps(body).encode()

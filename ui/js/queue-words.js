@@ -48,11 +48,15 @@ export function liveElapsed(card, receivedAtMs, nowMs) {
   return card.elapsedSeconds + Math.max(0, Math.floor((nowMs - receivedAtMs) / 1000));
 }
 
-/** `45 s`, `3 min 05 s`, `1 h 02 min`. */
+/**
+ * `45 s`, `3 min`, `1 h 02 min`. Seconds only in the first minute: every change of the words
+ * repaints the window, which on a machine without a GPU costs a core ~13% when five cards tick
+ * each second (measured, BENCHMARKS.md); by the minute it is nothing.
+ */
 export function elapsedWords(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
 }
 

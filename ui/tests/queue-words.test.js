@@ -51,7 +51,8 @@ function card(fields = {}) {
 
 test("elapsed time reads in seconds, minutes, then hours", () => {
   assert.equal(elapsedWords(45), "45 s");
-  assert.equal(elapsedWords(185), "3 min 05 s");
+  assert.equal(elapsedWords(185), "3 min", "by the minute after the first one");
+  assert.equal(elapsedWords(59), "59 s");
   assert.equal(elapsedWords(3720), "1 h 02 min");
   assert.equal(elapsedWords(-3), "0 s");
 });

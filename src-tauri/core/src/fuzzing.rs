@@ -5,7 +5,7 @@
 //! same functions in `cargo test`, so a fixed crash stays fixed without `cargo fuzz`.
 
 use crate::first_frame::{inspect, prepare, FirstFrameError, PictureSource};
-use crate::library::{is_plain_file_name, read_record_bytes, Generation, RecordedFirstFrame};
+use crate::library::{file_names, is_plain_file_name, read_record_bytes};
 
 pub use crate::providers::fuzzing::{
     linkmodel_answer, links_and_headers, minimax_answer, openrouter_answer,
@@ -13,22 +13,6 @@ pub use crate::providers::fuzzing::{
 
 /// The longest reason a broken library folder may show: a few sentences, whatever the file.
 pub const MAX_BROKEN_REASON_CHARS: usize = 1000;
-
-/// The file names a record points at, which must all stay inside its own folder.
-fn file_names(generation: &Generation) -> Vec<&str> {
-    let first_frame = match &generation.request.first_frame {
-        Some(RecordedFirstFrame::Picture { file_name, .. }) => Some(file_name.as_str()),
-        _ => None,
-    };
-    [
-        generation.video.as_ref().map(|v| v.file_name.as_str()),
-        generation.poster_file.as_deref(),
-        first_frame,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
 
 /// A `generation.json` as a library scan reads it: a record that names only files in its
 /// folder and reads back the same once saved again, or a short reason the folder is broken.

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod served_video;
+
 use hailuo_core::library::{Generation, GenerationState};
 use hailuo_e2e::App;
 use hailuo_emulator::{
@@ -158,48 +160,8 @@ async fn wait_for_card(app: &App, id: &str, state: &str) -> String {
 /// The video in `folder` is the very file the service served, whole, a real MP4 that ffprobe
 /// reads as H.264 at the task's size and ffmpeg decodes without an error.
 async fn assert_complete_and_playable(emulator: &Emulator, task_id: &str, folder: &Path) {
+    served_video::assert_saved_as_served(emulator, task_id, folder).await;
     let video = folder.join("video.mp4");
-    let task = emulator
-        .task(task_id)
-        .unwrap_or_else(|| panic!("the emulator has no task {task_id}"));
-    let (width, height) = task.size;
-    let served = emulator
-        .clip(width, height)
-        .await
-        .unwrap_or_else(|err| panic!("the served clip is not at hand: {err}"));
-    let saved = std::fs::read(&video)
-        .unwrap_or_else(|err| panic!("no video at {}: {err}", video.display()));
-    assert_eq!(saved.len() as u64, served.len, "the size as served");
-    assert_eq!(
-        saved.get(4..8),
-        Some(b"ftyp".as_slice()),
-        "an MP4's ftyp box"
-    );
-    let served_bytes = std::fs::read(&served.path)
-        .unwrap_or_else(|err| panic!("cannot read {}: {err}", served.path.display()));
-    assert!(
-        saved == served_bytes,
-        "the saved bytes differ from the served ones"
-    );
-    assert!(
-        !folder.join("video.mp4.part").exists(),
-        "a .part file was left"
-    );
-
-    let probe = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0"])
-        .args(["-show_entries", "stream=codec_name,width,height"])
-        .args(["-of", "json"])
-        .arg(&video)
-        .output()
-        .unwrap_or_else(|err| panic!("cannot run ffprobe (apt-get install ffmpeg): {err}"));
-    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap_or(Value::Null);
-    assert_eq!(
-        streams["streams"][0],
-        json!({ "codec_name": "h264", "width": width, "height": height }),
-        "ffprobe: {}",
-        String::from_utf8_lossy(&probe.stderr)
-    );
     let decode = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(&video)

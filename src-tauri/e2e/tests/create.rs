@@ -293,6 +293,7 @@ fn contract_cards() -> Value {
             "createdAt": "2026-11-21T20:00:00Z", "finishedAt": null,
             "elapsedSeconds": 95, "expectedSeconds": 300, "download": null,
             "offline": false, "longRunning": false, "mayHaveBeenCharged": false, "stopped": false,
+            "canCheckNow": true, "changes": 3,
             "error": null,
             "cost": { "estimate": "0.28", "charged": null, "currency": "USD", "basis": "MiniMax's price list" },
             "firstFrameUrl": null, "videoUrl": null, "folder": "/tmp/videos/lighthouse"
@@ -303,7 +304,11 @@ fn contract_cards() -> Value {
         card
     };
     json!([
-        card("g-running", json!({})),
+        // Under a minute in: its clock shows seconds, so it visibly runs.
+        card(
+            "g-running",
+            json!({ "elapsedSeconds": 40, "expectedSeconds": 220 }),
+        ),
         card(
             "g-downloading",
             json!({
@@ -328,7 +333,8 @@ fn contract_cards() -> Value {
             json!({
                 "state": "unknown", "stateWords": "No answer from the service",
                 "createdAt": "2026-11-21T19:40:00Z", "prompt": "Slow pan over a misty valley [Pan left]",
-                "mayHaveBeenCharged": true, "offline": true, "expectedSeconds": null
+                "mayHaveBeenCharged": true, "offline": true, "expectedSeconds": null,
+                "canCheckNow": false, "changes": 2
             }),
         ),
     ])
@@ -378,8 +384,9 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
     let unknown = text_of(&app, "[data-id=g-unknown]").await;
     assert!(unknown.contains("May have been charged"), "{unknown}");
     assert!(unknown.contains("Offline"), "{unknown}");
-    // Three are still being made (the failed one is not): the Create tab says so too.
-    assert_eq!(text_of(&app, "[data-testid=making-count]").await, "3");
+    // Two are still being made (not the failed one, nor the submit that got no answer and
+    // waits for the creator): the Create tab says so too.
+    assert_eq!(text_of(&app, "[data-testid=making-count]").await, "2");
 
     // The clock runs between updates.
     let before = text_of(&app, "[data-id=g-running] .gen-time").await;

@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod served_video;
+
 use fantoccini::Locator;
 use hailuo_core::library::{Generation, GenerationState};
 use hailuo_e2e::App;
@@ -560,64 +562,11 @@ fn unreadable_bits(text: &str) -> Vec<&'static str> {
 /// that ffprobe reads as H.264 at the task's size.
 async fn assert_complete_video(emulator: &Emulator, generation: &Generation, folder: &Path) {
     let task_id = generation.task_id.as_deref().unwrap_or_default();
-    let task = emulator
-        .task(task_id)
-        .unwrap_or_else(|| panic!("the emulator has no task {task_id}"));
-    let (width, height) = task.size;
-    let served = emulator
-        .clip(width, height)
-        .await
-        .unwrap_or_else(|err| panic!("the served clip is not at hand: {err}"));
-    let video = folder.join("video.mp4");
-    let saved = std::fs::read(&video)
-        .unwrap_or_else(|err| panic!("no video at {}: {err}", video.display()));
-    assert_eq!(
-        saved.len() as u64,
-        served.len,
-        "{}: the size as served",
-        video.display()
-    );
-    assert_eq!(
-        saved.get(4..8),
-        Some(b"ftyp".as_slice()),
-        "an MP4's ftyp box"
-    );
-    let served_bytes = std::fs::read(&served.path)
-        .unwrap_or_else(|err| panic!("cannot read {}: {err}", served.path.display()));
-    assert!(
-        saved == served_bytes,
-        "{}: not the served bytes",
-        video.display()
-    );
-    assert!(
-        !folder.join("video.mp4.part").exists(),
-        "a .part file was left"
-    );
+    let served = served_video::assert_saved_as_served(emulator, task_id, folder).await;
     assert_eq!(
         generation.video.as_ref().map(|v| v.bytes),
-        Some(served.len),
+        Some(served),
         "the record's video size"
-    );
-    let Ok(probe) = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v:0"])
-        .args([
-            "-show_entries",
-            "stream=codec_name,width,height",
-            "-of",
-            "json",
-        ])
-        .arg(&video)
-        .output()
-    else {
-        // Without ffprobe the byte-for-byte comparison above stands alone.
-        return;
-    };
-    let streams: Value = serde_json::from_slice(&probe.stdout).unwrap_or(Value::Null);
-    assert_eq!(
-        streams["streams"][0],
-        json!({ "codec_name": "h264", "width": width, "height": height }),
-        "ffprobe: {}",
-        String::from_utf8_lossy(&probe.stderr)
     );
 }
 

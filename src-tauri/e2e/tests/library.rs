@@ -160,6 +160,24 @@ async fn number(app: &App, script: &str) -> f64 {
         .unwrap_or_else(|| panic!("not a number from {script}"))
 }
 
+/// The player shows a 640-wide video and plays it: its time moves on.
+async fn plays_in_the_player(app: &App) {
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=player-video]');
+         return v !== null && v.readyState >= 2 && v.videoWidth === 640 && !v.paused",
+        "the player to show the video and play it",
+    )
+    .await;
+    let time = "return document.querySelector('[data-testid=player-video]').currentTime";
+    let before = number(app, time).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let after = number(app, time).await;
+    assert!(
+        after > before,
+        "the video plays: currentTime went from {before} to {after}"
+    );
+}
+
 /// Frame `n` of `clip` as ffmpeg decodes it, as a PNG beside the clip.
 fn frame_of(clip: &Path, n: u32) -> PathBuf {
     let path = clip.with_extension(format!("frame{n}.png"));
@@ -336,27 +354,7 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
         &format!("[data-testid=library-card][data-id='{}']", lighthouse.id),
     )
     .await;
-    app.wait_for(
-        "const v = document.querySelector('[data-testid=player-video]');
-         return v !== null && v.readyState >= 2 && v.videoWidth === 640 && !v.paused",
-        "the player to show the video and play it",
-    )
-    .await;
-    let before = number(
-        &app,
-        "return document.querySelector('[data-testid=player-video]').currentTime",
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let after = number(
-        &app,
-        "return document.querySelector('[data-testid=player-video]').currentTime",
-    )
-    .await;
-    assert!(
-        after > before,
-        "the video plays: currentTime went from {before} to {after}"
-    );
+    plays_in_the_player(&app).await;
     let prompt = app
         .run_js("return document.querySelector('[data-testid=player-prompt]').textContent")
         .await;
@@ -813,24 +811,7 @@ async fn with_the_renderer_a_creator_gets_the_window_draws_and_a_video_plays() {
         meadow.id
     ))
     .await;
-    app.wait_for(
-        "const v = document.querySelector('[data-testid=player-video]');
-         return v !== null && v.readyState >= 2 && v.videoWidth === 640 && !v.paused",
-        "the player to show the video and play it",
-    )
-    .await;
-    let before = number(
-        &app,
-        "return document.querySelector('[data-testid=player-video]').currentTime",
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let after = number(
-        &app,
-        "return document.querySelector('[data-testid=player-video]').currentTime",
-    )
-    .await;
-    assert!(after > before, "currentTime went from {before} to {after}");
+    plays_in_the_player(&app).await;
     // X's own capture of the screen: the window is there and drawn (WebDriver's screenshot
     // does not answer under this renderer).
     app.desktop_screen("player").await;

@@ -119,7 +119,9 @@ function tick() {
   for (const { card, receivedAt } of known.values()) {
     if (!isTracked(card)) continue;
     const time = shown.get(card.id)?.querySelector(".gen-time");
-    if (time) time.textContent = timeWords(card, liveElapsed(card, receivedAt, now));
+    const words = timeWords(card, liveElapsed(card, receivedAt, now));
+    // Only a change is written: writing the same words still repaints.
+    if (time && time.textContent !== words) time.textContent = words;
   }
 }
 

@@ -635,6 +635,12 @@ fn damage_detail(err: &serde_json::Error) -> String {
 
 /// The first file name in the record that is not one plain name inside the folder.
 fn stray_file_name(generation: &Generation) -> Option<&str> {
+    file_names(generation).find(|name| !is_plain_file_name(name))
+}
+
+/// The file names a record points at (video, poster, kept first frame), which must all be
+/// plain names inside its own folder.
+pub(crate) fn file_names(generation: &Generation) -> impl Iterator<Item = &str> {
     let first_frame = match &generation.request.first_frame {
         Some(RecordedFirstFrame::Picture { file_name, .. }) => Some(file_name.as_str()),
         _ => None,
@@ -646,7 +652,6 @@ fn stray_file_name(generation: &Generation) -> Option<&str> {
     ]
     .into_iter()
     .flatten()
-    .find(|name| !is_plain_file_name(name))
 }
 
 fn entry_for(folder: PathBuf, generation: Generation) -> LibraryEntry {
