@@ -819,11 +819,23 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     let width = emulator
         .task(openrouter_video.task_id.as_deref().unwrap_or_default())
         .map_or(0, |t| t.size.0);
-    app.click(&format!(
+    // A card is redrawn whenever news of its generation arrives; a click that lands on the old
+    // element as it is replaced opens nothing, and a creator would click again.
+    let open = format!(
         "[data-testid=job][data-id=\"{}\"] [data-testid=card-open]",
         openrouter_video.id.as_str()
-    ))
-    .await;
+    );
+    for _ in 0..3 {
+        app.click(&open).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if app
+            .run_js("return document.querySelector('[data-testid=player-video]') !== null")
+            .await
+            == json!(true)
+        {
+            break;
+        }
+    }
     app.wait_for(
         &format!(
             "const v = document.querySelector('[data-testid=player-video]');
