@@ -131,6 +131,7 @@ fn a_generation_started_from_the_create_screen_ends_ready_with_a_video_url() {
     let mut contract = vec![
         "id",
         "state",
+        "changes",
         "stateWords",
         "prompt",
         "provider",
@@ -145,6 +146,7 @@ fn a_generation_started_from_the_create_screen_ends_ready_with_a_video_url() {
         "offline",
         "longRunning",
         "mayHaveBeenCharged",
+        "canCheckNow",
         "stopped",
         "error",
         "cost",
@@ -162,6 +164,10 @@ fn a_generation_started_from_the_create_screen_ends_ready_with_a_video_url() {
     assert_eq!(card["cost"]["estimate"], "0.4902");
     assert_eq!(card["cost"]["currency"], "USD");
     assert_eq!(card["mayHaveBeenCharged"], false);
+    assert_eq!(
+        card["canCheckNow"], false,
+        "just started: no task id to ask about yet"
+    );
     let id = card["id"].as_str().unwrap().to_owned();
 
     let done = until_done(&app, &id);
