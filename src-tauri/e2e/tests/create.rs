@@ -606,7 +606,6 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
     app.close().await;
 }
 
-#[cfg(generation_commands)]
 // The emulator serves from this test's runtime: its own workers keep it answering while the
 // test waits on WebDriver.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -683,7 +682,6 @@ async fn generate_sends_the_video_to_the_emulator_and_its_card_joins_the_queue()
     app.close().await;
 }
 
-#[cfg(generation_commands)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_generation_is_made_again_only_after_its_price_is_confirmed() {
     use hailuo_emulator::{Emulator, EmulatorConfig, Service, TaskTiming};

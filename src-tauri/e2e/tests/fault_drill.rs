@@ -588,7 +588,6 @@ async fn wait_until(what: &str, patience: Duration, mut condition: impl FnMut() 
 
 // The emulator serves from this test's runtime: its own workers keep it answering while the
 // test waits on WebDriver.
-#[cfg(generation_commands)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_failed() {
     let started = Instant::now();

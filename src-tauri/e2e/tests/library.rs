@@ -672,7 +672,6 @@ async fn ten_thousand_generations_scroll_with_a_screenful_of_cards() {
     app.close().await;
 }
 
-#[cfg(generation_commands)]
 // The emulator serves from this test's runtime: its own workers keep it answering while the
 // test waits on WebDriver.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
