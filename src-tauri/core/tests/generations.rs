@@ -95,6 +95,19 @@ impl Bench {
             .collect()
     }
 
+    /// The emulator's addresses, but `provider` at a port nothing listens on (bound, noted,
+    /// closed), with its API's `path`: that service is offline.
+    fn overrides_with_offline(&self, provider: Provider, path: &str) -> BTreeMap<Provider, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut overrides = self.overrides();
+        overrides.insert(provider, format!("http://127.0.0.1:{port}{path}"));
+        overrides
+    }
+
     /// Opens the library and ledger afresh from disk, as a new start of the app does.
     fn open(&self) -> (Library, Arc<Ledger>) {
         let library = Library::open(self.library_root()).unwrap();
@@ -504,16 +517,7 @@ async fn a_restart_mid_download_resumes_the_part_file_with_a_range_request() {
 #[tokio::test]
 async fn a_submit_that_never_left_an_offline_machine_is_sent_once_after_a_restart() {
     let bench = Bench::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut unreachable = bench.overrides();
-    unreachable.insert(
-        Provider::OpenRouter,
-        format!("http://127.0.0.1:{port}/api/v1"),
-    );
+    let unreachable = bench.overrides_with_offline(Provider::OpenRouter, "/api/v1");
     let first = bench.start_with(unreachable).await;
     let card = first.enqueue(text_to_video(Provider::OpenRouter)).await;
     first.until(&card.id, "offline", |c| c.offline).await;
@@ -801,17 +805,7 @@ async fn minimax_requests_keep_to_the_provider_s_pace() {
 #[tokio::test]
 async fn offline_pauses_with_a_flag_and_resumes_by_itself() {
     let bench = Bench::new().await;
-    // A port nothing listens on: bind, note the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut unreachable = bench.overrides();
-    unreachable.insert(
-        Provider::LinkModel,
-        format!("http://127.0.0.1:{port}/api/v1"),
-    );
+    let unreachable = bench.overrides_with_offline(Provider::LinkModel, "/api/v1");
     let started = bench.start_with(unreachable.clone()).await;
     let card = started.enqueue(text_to_video(Provider::LinkModel)).await;
     let offline = started.until(&card.id, "offline", |c| c.offline).await;
