@@ -49,15 +49,23 @@ export function liveElapsed(card, receivedAtMs, nowMs) {
 }
 
 /**
- * `45 s`, `3 min`, `1 h 02 min`. Seconds only in the first minute: every change of the words
- * repaints the window, which on a machine without a GPU costs a core ~13% when five cards tick
- * each second (measured, BENCHMARKS.md); by the minute it is nothing.
+ * `under a minute`, `3 min`, `1 h 02 min`. Never seconds: every change of the words repaints the
+ * window, about 0.1 s of a core on a machine without a GPU (BENCHMARKS.md), so five cards ticking
+ * each second would keep a core 10% busy while the creator waits.
  */
 export function elapsedWords(seconds) {
   const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
+  if (s < 60) return "under a minute";
   if (s < 3600) return `${Math.floor(s / 60)} min`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+/** How often running clocks move: all together, so that at most one repaint is paid per beat. */
+export const CLOCK_BEAT_MS = 30_000;
+
+/** Milliseconds from `nowMs` to the next beat, on the wall clock's :00 and :30. */
+export function untilNextBeat(nowMs) {
+  return CLOCK_BEAT_MS - (nowMs % CLOCK_BEAT_MS);
 }
 
 /**

@@ -16,6 +16,8 @@ import {
   sortCards,
   stopWarning,
   timeLeftWords,
+  untilNextBeat,
+  CLOCK_BEAT_MS,
 } from "../js/queue-words.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../js/names.js";
 
@@ -49,12 +51,21 @@ function card(fields = {}) {
   };
 }
 
-test("elapsed time reads in seconds, minutes, then hours", () => {
-  assert.equal(elapsedWords(45), "45 s");
-  assert.equal(elapsedWords(185), "3 min", "by the minute after the first one");
-  assert.equal(elapsedWords(59), "59 s");
+test("elapsed time reads in minutes, then hours, never in ticking seconds", () => {
+  assert.equal(elapsedWords(45), "under a minute");
+  assert.equal(elapsedWords(59), "under a minute");
+  assert.equal(elapsedWords(60), "1 min");
+  assert.equal(elapsedWords(185), "3 min");
   assert.equal(elapsedWords(3720), "1 h 02 min");
-  assert.equal(elapsedWords(-3), "0 s");
+  assert.equal(elapsedWords(-3), "under a minute");
+});
+
+test("every card's clock moves on the same beat, at :00 and :30 on the wall clock", () => {
+  const at = (time) => Date.parse(`2026-11-21T20:01:${time}Z`);
+  assert.equal(untilNextBeat(at("00.000")), CLOCK_BEAT_MS, "on a beat, the next is a whole beat away");
+  assert.equal(untilNextBeat(at("12.500")), 17_500);
+  assert.equal(untilNextBeat(at("29.999")), 1);
+  assert.equal(untilNextBeat(at("45.000")), 15_000);
 });
 
 test("time left comes from how long the same video took before on this computer", () => {

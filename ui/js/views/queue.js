@@ -20,6 +20,7 @@ import {
   sortCards,
   stopWarning,
   timeLeftWords,
+  untilNextBeat,
 } from "../queue-words.js";
 
 /** id → `{card, receivedAt}`: the latest card of each generation and when it arrived. */
@@ -59,7 +60,7 @@ export function queuePanel() {
 export async function startQueue({ onRemix, onCount = () => {} }) {
   remix = onRemix;
   counted = onCount;
-  setInterval(tick, 1000);
+  setTimeout(beat, untilNextBeat(Date.now()));
   try {
     await studio.watchGenerations(showCard);
     trouble.textContent = "";
@@ -113,9 +114,14 @@ function summarise() {
   counted(making);
 }
 
-/** Moves every running clock on by a second's worth, without redrawing the cards. */
-function tick() {
-  const now = Date.now();
+function beat() {
+  moveClocks(Date.now());
+  // Timers drift: the next beat is found from the wall clock again each time.
+  setTimeout(beat, untilNextBeat(Date.now()));
+}
+
+/** Sets every running clock to the time at `now`, without redrawing the cards. */
+export function moveClocks(now) {
   for (const { card, receivedAt } of known.values()) {
     if (!isTracked(card)) continue;
     const time = shown.get(card.id)?.querySelector(".gen-time");
