@@ -120,8 +120,10 @@ install_tauri_cli() {
     say "Tauri CLI: $wanted"
     return
   fi
-  say "Installing the Tauri CLI $wanted from npm (npm ci)"
-  npm ci --no-audit --no-fund
+  say "Installing the Tauri CLI $wanted from npm"
+  # Not `npm ci`: the lock file lacks the CLI's builds for other platforms (the npm mirror this
+  # project is built behind serves only Linux's), and `npm ci` refuses a lock file missing them.
+  npm install --no-save --no-audit --no-fund
 }
 
 # cargo-fuzz (crates.io) runs the fuzz targets of src-tauri/core/fuzz with libFuzzer, on the
