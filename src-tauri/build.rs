@@ -3,6 +3,7 @@
 const COMMANDS: &[&str] = &[
     "app_status",
     "copy_diagnostics",
+    "restart_app",
     "list_saved_keys",
     "generation_choices",
     "inspect_first_frame",

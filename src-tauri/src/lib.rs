@@ -80,6 +80,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::app::app_status,
             commands::app::copy_diagnostics,
+            commands::app::restart_app,
             commands::accounts::list_saved_keys,
             commands::accounts::save_key,
             commands::accounts::remove_key,

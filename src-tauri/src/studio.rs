@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use hailuo_core::keys::{KeyStore, OsKeyring};
 use hailuo_core::ledger::Ledger;
-use hailuo_core::library::{Library, LibraryLock, LibraryLockError, HEARTBEAT};
+use hailuo_core::library::{
+    Library, LibraryInUse, LibraryLock, LibraryLockError, HEARTBEAT, QUITTING_PATIENCE,
+};
 use hailuo_core::media_server::MediaServer;
 use hailuo_core::pacing::RequestPacer;
 use hailuo_core::paths::{OsPlaces, StudioPaths, DATA_DIR_ENV};
@@ -70,11 +72,20 @@ impl Studio {
             tracing::warn!("{notice}");
         }
         let ledger = Arc::new(Ledger::open(&paths.state_dir)?);
-        let library = Library::open(loaded.settings.library_dir_or(&paths.default_library_dir))?;
-        let (library_lock, read_only_reason) = match library.lock() {
+        let in_use = LibraryInUse::in_dir(&paths.state_dir);
+        let opening =
+            in_use.folder_to_open(&loaded.settings.library_dir_or(&paths.default_library_dir));
+        if let Some(notice) = &opening.notice {
+            tracing::info!("{notice}");
+        }
+        let library = Library::open(&opening.folder)?;
+        let (library_lock, read_only_reason) = match library.lock_patiently(QUITTING_PATIENCE) {
             Ok(lock) => {
                 let lock = Arc::new(lock);
                 tauri::async_runtime::spawn(keep_saying_we_hold(lock.clone()));
+                if let Err(err) = in_use.remember(&opening.folder) {
+                    tracing::warn!("the library folder in use could not be noted: {err}");
+                }
                 (Some(lock), None)
             }
             Err(err @ LibraryLockError::HeldElsewhere { .. }) => {
@@ -110,6 +121,7 @@ impl Studio {
         let startup_notices = loaded
             .notice
             .into_iter()
+            .chain(opening.notice)
             .chain(read_only_reason.clone())
             .collect();
         Ok(Studio {
@@ -176,8 +188,14 @@ impl Studio {
         })
     }
 
-    /// Where videos are saved now.
-    pub async fn library_dir(&self) -> std::path::PathBuf {
+    /// Where videos are saved now: the folder opened at start. A folder chosen since is
+    /// opened at the next start.
+    pub fn library_dir(&self) -> &std::path::Path {
+        self.library.root()
+    }
+
+    /// The folder the creator chose, in use or not yet.
+    pub async fn chosen_library_dir(&self) -> std::path::PathBuf {
         self.settings()
             .await
             .library_dir_or(&self.paths.default_library_dir)

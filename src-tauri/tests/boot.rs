@@ -195,3 +195,72 @@ fn a_submit_cut_short_by_the_last_exit_shows_as_may_have_been_charged() {
     assert_eq!(item["generation"]["state"], "unknown");
     assert_eq!(item["stateLabel"], "No answer: may have been charged");
 }
+
+/// A data folder whose settings chose `chosen` as the library, after the app last opened its
+/// default library, where a generation in `state` was left.
+fn moved_library_with_one_generation(
+    state: hailuo_core::library::GenerationState,
+) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    use hailuo_core::library::{Library, LibraryInUse};
+    use hailuo_core::paths::StudioPaths;
+    use hailuo_core::settings::{Settings, SettingsFile};
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let paths = StudioPaths::under(data_dir.path());
+    paths.create_all().unwrap();
+    let old = paths.default_library_dir.clone();
+    let library = Library::open(&old).unwrap();
+    let request: hailuo_core::GenerationRequest = serde_json::from_value(serde_json::json!({
+        "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
+        "duration": 6, "resolution": "1080P"
+    }))
+    .unwrap();
+    let estimate = hailuo_core::quote(&request).unwrap();
+    let mut generation = library.create(&request, &estimate).unwrap();
+    generation.state = state;
+    generation.task_id = Some("task-still-at-openrouter".into());
+    library.save(&generation).unwrap();
+    LibraryInUse::in_dir(&paths.state_dir)
+        .remember(&old)
+        .unwrap();
+
+    let chosen = data_dir.path().join("Bigger disk");
+    let settings = Settings {
+        library_dir: Some(chosen.clone()),
+        ..Settings::default()
+    };
+    SettingsFile::in_dir(&paths.config_dir)
+        .save(&settings)
+        .unwrap();
+    (data_dir, old, chosen)
+}
+
+#[test]
+fn a_new_library_folder_waits_until_the_videos_being_made_in_the_old_one_are_saved() {
+    use hailuo_core::library::GenerationState;
+
+    let (data_dir, old, chosen) = moved_library_with_one_generation(GenerationState::Running);
+    let (app, _data_dir) = boot_in(Arc::new(MemoryKeyStore::default()), data_dir);
+    let status = invoke(&app, "app_status", serde_json::json!({}));
+    assert_eq!(status["libraryDir"], old.display().to_string());
+    let notices = status["notices"].to_string();
+    assert!(
+        notices.contains("until the generation being made"),
+        "{notices}"
+    );
+    assert!(notices.contains(&chosen.display().to_string()), "{notices}");
+    let listing = invoke(&app, "library_list", serde_json::json!({}));
+    assert_eq!(listing["generations"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_new_library_folder_opens_at_the_next_start_once_nothing_is_being_made() {
+    use hailuo_core::library::GenerationState;
+
+    let (data_dir, _old, chosen) = moved_library_with_one_generation(GenerationState::Done);
+    let (app, _data_dir) = boot_in(Arc::new(MemoryKeyStore::default()), data_dir);
+    let status = invoke(&app, "app_status", serde_json::json!({}));
+    assert_eq!(status["libraryDir"], chosen.display().to_string());
+    assert_eq!(status["notices"], serde_json::json!([]));
+    assert!(chosen.is_dir(), "the chosen folder is made");
+}

@@ -36,6 +36,7 @@ export const studio = {
   getSettings: () => call("get_settings"),
   updateSettings: (settings) => call("update_settings", { settings }),
   chooseLibraryFolder: () => call("choose_library_folder"),
+  restartApp: () => call("restart_app"),
   /** The price line: `{quote, elsewhere, overBudget}`, checked against Settings' budgets. */
   quoteGeneration: (request) => call("quote_generation", { request, utcOffsetMinutes: utcOffsetMinutes() }),
   spendingSummary: () => call("spending_summary", { utcOffsetMinutes: utcOffsetMinutes() }),

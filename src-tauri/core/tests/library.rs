@@ -524,6 +524,26 @@ fn a_second_app_on_the_same_library_is_refused_and_told_who_holds_it() {
 }
 
 #[test]
+fn a_second_copy_of_the_app_is_not_kept_waiting_for_the_library() {
+    use hailuo_core::library::LibraryLockError;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let _held = Library::open(dir.path()).unwrap().lock().unwrap();
+    let asked = Instant::now();
+    assert!(matches!(
+        Library::open(dir.path())
+            .unwrap()
+            .lock_patiently(Duration::from_secs(5)),
+        Err(LibraryLockError::HeldElsewhere { holder: Some(_) })
+    ));
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "read-only at once"
+    );
+}
+
+#[test]
 fn the_lock_file_is_not_a_broken_generation() {
     let dir = tempfile::tempdir().unwrap();
     let library = Library::open(dir.path()).unwrap();

@@ -151,6 +151,12 @@ impl App {
         App::open(desktop, test, env, session, scratch).await
     }
 
+    /// The app's process id, whether or not WebDriver still drives it (after a restart the new
+    /// process is the app's, not WebDriver's).
+    pub fn app_pid(&self) -> Option<i32> {
+        crate::process::find_app(self.driver.process_group(), &self.desktop.app_binary)
+    }
+
     /// Kills the app's own process with SIGKILL, as a crash or a forced quit would: it gets no
     /// chance to save or clean anything. Returns once the process is dead (its files closed,
     /// its locks released) with its pid. Follow with [`App::relaunch`] to start it again on the

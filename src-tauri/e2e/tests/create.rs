@@ -403,7 +403,10 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
         .unwrap_or_else(|err| panic!("the queue module did not load: {err}"));
     assert_eq!(moved, json!(true));
     let after = text_of(&app, "[data-id=g-running] .gen-time").await;
-    assert!(after.starts_with("1 min"), "the elapsed time stood still: {after}");
+    assert!(
+        after.starts_with("1 min"),
+        "the elapsed time stood still: {after}"
+    );
 
     // Stopping asks first, and says the service may still charge.
     click(&app, "[data-id=g-running] [data-testid=card-stop]").await;

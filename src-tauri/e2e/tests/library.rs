@@ -816,3 +816,96 @@ async fn with_the_renderer_a_creator_gets_the_window_draws_and_a_video_plays() {
     app.desktop_screen("player").await;
     app.close().await;
 }
+
+/// A library folder chosen in Settings is the one in use from the next start, and Settings says
+/// so meanwhile: until then, new videos still go to the folder opened at start.
+#[tokio::test]
+async fn a_library_folder_chosen_in_settings_is_used_from_the_next_start() {
+    let app = App::launch("a_library_folder_chosen_in_settings_is_used_from_the_next_start")
+        .start()
+        .await;
+    app.wait_ready().await;
+    past_onboarding(&app).await;
+    let first = library_dir(&app).await;
+
+    // What the folder picker ends in (the picker itself is the OS's dialog).
+    let chosen = app.data_dir().join("Bigger disk");
+    let mut settings = app
+        .invoke("get_settings", json!({}))
+        .await
+        .expect("the settings");
+    settings["libraryDir"] = json!(chosen.display().to_string());
+    app.invoke("update_settings", json!({ "settings": settings }))
+        .await
+        .expect("the new folder is saved");
+    assert_eq!(
+        library_dir(&app).await,
+        first,
+        "in use until the next start"
+    );
+
+    click(&app, "[data-testid=settings]").await;
+    app.wait_for_element("[data-testid=library-pending] [data-testid=restart-app]")
+        .await;
+    let pending = app
+        .run_js("return document.querySelector('[data-testid=library-pending]').textContent")
+        .await;
+    let pending = pending.as_str().expect("text");
+    assert!(pending.contains("next time it starts"), "{pending}");
+    assert!(
+        pending.contains(&format!("still saved in {}", first.display())),
+        "{pending}"
+    );
+    app.run_js("document.querySelector('[data-testid=library]').scrollIntoView(); return null")
+        .await;
+    app.screen("settings-library-pending").await;
+
+    // Restart now: a new process, which takes the chosen folder (its lock note names it).
+    let before = app.app_pid().expect("the app runs");
+    // Clicked from the page after WebDriver's answer: the app is gone before a WebDriver click
+    // could be answered.
+    app.run_js(
+        "setTimeout(() => document.querySelector('[data-testid=restart-app]').click(), 100);
+         return null",
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let restarted = loop {
+        let holder = std::fs::read_to_string(chosen.join(hailuo_core::library::LOCK_FILE))
+            .ok()
+            .and_then(|note| serde_json::from_str::<Value>(&note).ok());
+        if let Some(pid) = holder.and_then(|h| h["processId"].as_i64()) {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the restarted app never took {}",
+            chosen.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_ne!(
+        restarted,
+        i64::from(before),
+        "a new process took the library"
+    );
+    assert_eq!(app.app_pid().map(i64::from), Some(restarted));
+    app.kill_app();
+
+    // WebDriver drives the next start again.
+    let app = app.relaunch().await;
+    app.wait_ready().await;
+    assert_eq!(library_dir(&app).await, chosen);
+    click(&app, "[data-testid=settings]").await;
+    app.wait_for_element("[data-testid=library-path]").await;
+    assert_eq!(
+        app.run_js(
+            "return [document.querySelector('[data-testid=library-path]').textContent,
+                     document.querySelector('[data-testid=library-pending]').childElementCount]"
+        )
+        .await,
+        json!([chosen.display().to_string(), 0]),
+        "the chosen folder is in use, and nothing is pending"
+    );
+    app.close().await;
+}

@@ -4,7 +4,7 @@ use hailuo_core::diagnostics::{diagnostics_report, DiagnosticsSources};
 use hailuo_core::keys::KeyStoreError;
 use hailuo_core::Provider;
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use super::CommandError;
 use crate::Studio;
@@ -51,7 +51,7 @@ pub async fn app_status(studio: State<'_, Studio>) -> Result<AppStatus, CommandE
         version: env!("CARGO_PKG_VERSION"),
         providers_with_keys,
         keyring_problem,
-        library_dir: studio.library_dir().await.display().to_string(),
+        library_dir: studio.library_dir().display().to_string(),
         default_library_dir: studio.paths.default_library_dir.display().to_string(),
         notices: studio.startup_notices.clone(),
         library_read_only: studio.read_only_reason.clone(),
@@ -63,7 +63,7 @@ pub async fn app_status(studio: State<'_, Studio>) -> Result<AppStatus, CommandE
 #[tauri::command]
 pub async fn copy_diagnostics(studio: State<'_, Studio>) -> Result<String, CommandError> {
     let settings = studio.settings().await;
-    let library_dir = studio.library_dir().await;
+    let library_dir = studio.library_dir().to_path_buf();
     let paths = studio.paths.clone();
     let keys = studio.keys.clone();
     let read_only_reason = studio.read_only_reason.clone();
@@ -80,4 +80,12 @@ pub async fn copy_diagnostics(studio: State<'_, Studio>) -> Result<String, Comma
     })
     .await?;
     Ok(report)
+}
+
+/// Restarts the app, so a library folder chosen in Settings is opened. Generations in progress
+/// are followed on after the start, from their records on disk.
+#[tauri::command]
+pub fn restart_app<R: Runtime>(app: AppHandle<R>) {
+    tracing::info!("restarting at the creator's request");
+    app.request_restart();
 }

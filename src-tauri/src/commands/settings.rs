@@ -29,7 +29,7 @@ pub async fn choose_library_folder<R: Runtime>(
     app: AppHandle<R>,
     studio: State<'_, Studio>,
 ) -> Result<Option<Settings>, CommandError> {
-    let current = studio.library_dir().await;
+    let current = studio.chosen_library_dir().await;
     let (answer, chosen) = tokio::sync::oneshot::channel();
     let mut picker = app
         .dialog()

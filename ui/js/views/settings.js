@@ -219,6 +219,16 @@ function videosSection(settings, save) {
 function librarySection(settings, status, save, onChosen) {
   const path = el("code", { className: "library-path", dataset: { testid: "library-path" }, textContent: settings.libraryDir ?? status.defaultLibraryDir });
   const outcome = el("div");
+  // The library opened at start stays in use until the next start (the app follows only the
+  // open library's generations): say so, and offer the restart.
+  const pending = el("div", { className: "library-pending", dataset: { testid: "library-pending" } });
+  const showPending = (chosen) => {
+    if (chosen === status.libraryDir) return pending.replaceChildren();
+    pending.replaceChildren(
+      el("p", { className: "hint", textContent: `Hailuo Studio moves to this folder the next time it starts. Until then, new videos are still saved in ${status.libraryDir}. Videos already made stay where they are.` }),
+      el("button", { type: "button", className: "button small", textContent: "Restart now", dataset: { testid: "restart-app" }, onclick: () => studio.restartApp().catch((err) => outcome.replaceChildren(showError(err))) }),
+    );
+  };
   const choose = el("button", {
     type: "button",
     className: "button",
@@ -230,6 +240,7 @@ function librarySection(settings, status, save, onChosen) {
         const next = await studio.chooseLibraryFolder();
         if (next) {
           path.textContent = next.libraryDir;
+          showPending(next.libraryDir);
           onChosen(next);
           reset.hidden = false;
         }
@@ -246,13 +257,16 @@ function librarySection(settings, status, save, onChosen) {
     onclick: async () => {
       if (await save((s) => (s.libraryDir = null))) {
         path.textContent = status.defaultLibraryDir;
+        showPending(status.defaultLibraryDir);
         reset.hidden = true;
       }
     },
   });
+  showPending(settings.libraryDir ?? status.defaultLibraryDir);
   return section("Library", "library", [
     el("p", { className: "muted", textContent: "Every video you pay for is saved here, with its prompt and price." }),
     el("div", { className: "library-row" }, [path, choose, reset]),
+    pending,
     outcome,
   ]);
 }

@@ -194,6 +194,37 @@ impl Library {
     }
 }
 
+/// How long a restarted app waits for the app that restarted it to let go of the library.
+pub const QUITTING_PATIENCE: Duration = Duration::from_secs(5);
+
+impl Library {
+    /// Like [`Library::lock`], but waits up to `patience` while the holder is the app that
+    /// started this one: a restart's new process starts before the old one has gone, and must
+    /// not open the library read-only for that. Any other holder is answered at once.
+    pub fn lock_patiently(&self, patience: Duration) -> Result<LibraryLock, LibraryLockError> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.lock() {
+                Err(LibraryLockError::HeldElsewhere {
+                    holder: Some(holder),
+                }) if started.elapsed() < patience && is_our_parent(&holder) => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn is_our_parent(holder: &LockHolder) -> bool {
+    #[cfg(unix)]
+    let parent = Some(std::os::unix::process::parent_id());
+    // Windows' standard library does not say; a restart there may open read-only (untested).
+    #[cfg(not(unix))]
+    let parent: Option<u32> = None;
+    holder.computer == computer_name() && Some(holder.process_id) == parent
+}
+
 /// The computer's name as its owner knows it, for "who holds the library".
 fn computer_name() -> String {
     ["HOSTNAME", "COMPUTERNAME"]

@@ -6,6 +6,7 @@
 
 mod durable;
 mod folder_name;
+mod in_use;
 mod lock;
 mod record;
 mod stills;
@@ -23,7 +24,10 @@ use crate::pricing::Quote;
 
 pub use durable::{sync_folder, write_durably, TEMP_PREFIX};
 pub use folder_name::{folder_name, is_portable_name, slug, MAX_SLUG_BYTES};
-pub use lock::{LibraryLock, LibraryLockError, LockHolder, HEARTBEAT, LOCK_FILE, STALE_AFTER};
+pub use in_use::{FolderToOpen, LibraryInUse};
+pub use lock::{
+    LibraryLock, LibraryLockError, LockHolder, HEARTBEAT, LOCK_FILE, QUITTING_PATIENCE, STALE_AFTER,
+};
 pub use record::{
     ChargedCost, EstimatedCost, Generation, GenerationFailure, GenerationId, GenerationState,
     RecordedFirstFrame, RecordedRequest, StatusChange, TransitionError, VideoFile, SCHEMA_VERSION,

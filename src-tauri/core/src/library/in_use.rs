@@ -1,0 +1,187 @@
+//! Which library folder opens at start, when the creator has chosen a new one since.
+
+use std::path::{Path, PathBuf};
+
+use super::{write_durably, Library};
+
+/// Remembers the library folder the app last opened, so that at the next start it knows
+/// whether generations are still being made in a folder the creator has moved away from.
+#[derive(Debug, Clone)]
+pub struct LibraryInUse {
+    file: PathBuf,
+}
+
+/// The folder to open at this start, and what the creator must be told about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderToOpen {
+    pub folder: PathBuf,
+    pub notice: Option<String>,
+}
+
+const FILE_NAME: &str = "library-in-use.json";
+
+impl LibraryInUse {
+    pub fn in_dir(state_dir: &Path) -> Self {
+        LibraryInUse {
+            file: state_dir.join(FILE_NAME),
+        }
+    }
+
+    /// The folder opened last time; `None` on a first start or when the note cannot be read.
+    pub fn last(&self) -> Option<PathBuf> {
+        let text = std::fs::read(&self.file).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// Notes the folder opened now. A folder whose name is not UTF-8 cannot be noted; the next
+    /// start then opens the chosen folder, as a first start would.
+    pub fn remember(&self, folder: &Path) -> std::io::Result<()> {
+        let text = serde_json::to_vec(folder).map_err(std::io::Error::other)?;
+        write_durably(&self.file, &text)
+    }
+
+    /// The chosen folder, unless generations are still being made in the folder opened last
+    /// time: only the open library's generations are followed, so leaving them would leave a
+    /// video already paid for undownloaded. They are finished there first; a later start moves.
+    /// Blocking: it reads the last folder's records.
+    pub fn folder_to_open(&self, chosen: &Path) -> FolderToOpen {
+        let chosen_now = FolderToOpen {
+            folder: chosen.to_path_buf(),
+            notice: None,
+        };
+        let Some(last) = self.last() else {
+            return chosen_now;
+        };
+        if last == chosen || !last.is_dir() {
+            return chosen_now;
+        }
+        let unfinished = Library::open(&last)
+            .and_then(|library| library.scan())
+            .map(|scan| {
+                scan.generations
+                    .iter()
+                    .filter(|entry| !entry.generation.state.is_final() && !entry.read_only)
+                    .count()
+            })
+            .unwrap_or(0);
+        if unfinished == 0 {
+            return chosen_now;
+        }
+        let generations = if unfinished == 1 {
+            "the generation being made there is".to_owned()
+        } else {
+            format!("the {unfinished} generations being made there are")
+        };
+        FolderToOpen {
+            notice: Some(format!(
+                "Videos are still saved in {} until {generations} saved. \
+                 Hailuo Studio moves to {} the next time it starts after that.",
+                last.display(),
+                chosen.display()
+            )),
+            folder: last,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generation::GenerationRequest;
+    use crate::library::GenerationState;
+
+    struct Folders {
+        _root: tempfile::TempDir,
+        state: PathBuf,
+        old: PathBuf,
+        new: PathBuf,
+    }
+
+    fn folders() -> Folders {
+        let root = tempfile::tempdir().unwrap();
+        let state = root.path().join("state");
+        std::fs::create_dir_all(&state).unwrap();
+        Folders {
+            state,
+            old: root.path().join("Videos/Hailuo Studio"),
+            new: root.path().join("Big disk/Hailuo"),
+            _root: root,
+        }
+    }
+
+    /// A generation in `folder` that has reached `state`.
+    fn generation_in(folder: &Path, state: GenerationState) {
+        let library = Library::open(folder).unwrap();
+        let request: GenerationRequest = serde_json::from_value(serde_json::json!({
+            "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
+            "duration": 6, "resolution": "1080P"
+        }))
+        .unwrap();
+        let estimate = crate::quote(&request).unwrap();
+        let mut generation = library.create(&request, &estimate).unwrap();
+        generation.state = state;
+        library.save(&generation).unwrap();
+    }
+
+    #[test]
+    fn a_first_start_opens_the_chosen_folder() {
+        let f = folders();
+        let in_use = LibraryInUse::in_dir(&f.state);
+        assert_eq!(in_use.folder_to_open(&f.new).folder, f.new);
+    }
+
+    #[test]
+    fn the_folder_opened_is_remembered_across_starts() {
+        let f = folders();
+        LibraryInUse::in_dir(&f.state).remember(&f.old).unwrap();
+        assert_eq!(LibraryInUse::in_dir(&f.state).last(), Some(f.old));
+    }
+
+    #[test]
+    fn a_new_folder_opens_at_once_when_nothing_is_being_made_in_the_old_one() {
+        let f = folders();
+        generation_in(&f.old, GenerationState::Done);
+        generation_in(&f.old, GenerationState::Failed);
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        let opening = in_use.folder_to_open(&f.new);
+        assert_eq!(opening.folder, f.new);
+        assert_eq!(opening.notice, None);
+    }
+
+    #[test]
+    fn generations_still_being_made_keep_the_old_folder_open_and_the_creator_is_told() {
+        let f = folders();
+        generation_in(&f.old, GenerationState::Running);
+        generation_in(&f.old, GenerationState::Downloading);
+        generation_in(&f.old, GenerationState::Done);
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        let opening = in_use.folder_to_open(&f.new);
+        assert_eq!(
+            opening.folder, f.old,
+            "the paid-for videos are followed home first"
+        );
+        let notice = opening.notice.unwrap();
+        assert!(notice.contains("the 2 generations being made"), "{notice}");
+        assert!(notice.contains(&f.old.display().to_string()), "{notice}");
+        assert!(notice.contains(&f.new.display().to_string()), "{notice}");
+    }
+
+    #[test]
+    fn an_old_folder_that_is_gone_does_not_hold_the_app_back() {
+        let f = folders();
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        assert_eq!(in_use.folder_to_open(&f.new).folder, f.new);
+    }
+
+    #[test]
+    fn a_damaged_note_counts_as_a_first_start() {
+        let f = folders();
+        std::fs::write(f.state.join(FILE_NAME), b"{not json").unwrap();
+        let in_use = LibraryInUse::in_dir(&f.state);
+        assert_eq!(in_use.last(), None);
+        assert_eq!(in_use.folder_to_open(&f.new).folder, f.new);
+    }
+}
