@@ -286,6 +286,21 @@ class Session:
             die(f"{command} failed: {answer['err']}")
         return answer["ok"]
 
+    def answer(self, command, args):
+        """The app's answer to a command as `{"ok": value}` or `{"err": error}`; for commands that
+        are safe to repeat."""
+        return again(
+            lambda: self.js_async(
+                """const [command, args, done] = arguments;
+                window.__TAURI__.core.invoke(command, args).then(
+                    (value) => done({ ok: value === undefined ? null : value }),
+                    (error) => done({ err: error }));""",
+                command,
+                args,
+            ),
+            f"asking {command}",
+        )
+
     def wait(self, script, what, timeout=60):
         return wait_for(lambda: self.js(script), what, timeout=timeout, every=0.1)
 
@@ -383,17 +398,104 @@ def settle(seconds, what):
     time.sleep(seconds)
 
 
-def chromium_memory(ui_dir, work, settle_s):
-    """Debian's Chromium showing ui/ from a loopback web server, with no Tauri behind it."""
+# Put in front of ui/'s own scripts in Chromium: the same window.__TAURI__ the page uses in the app,
+# answering every command with the running app's own answer (relayed by the benchmark through
+# WebDriver), so Chromium draws the same screens with the same data. Events never come; the
+# generation watch is answered with nothing (the app has no generation in progress). With
+# ?view=library it opens the Library once the page is ready, as a click would.
+TAURI_STAND_IN = """
+window.__TAURI__ = {
+  core: {
+    invoke(cmd, args) {
+      return fetch("/__invoke", { method: "POST", body: JSON.stringify({ cmd, args: args ?? {} }) })
+        .then((r) => r.json())
+        .then((a) => ("err" in a ? Promise.reject(a.err) : a.ok));
+    },
+    Channel: class { constructor() { this.onmessage = null; } toJSON() { return "__CHANNEL__:0"; } },
+  },
+  event: { listen: async () => () => {} },
+};
+{
+  // Opens the asked screen once the page is ready, then tells the benchmark what it shows.
+  const view = new URLSearchParams(location.search).get("view");
+  const tell = () => {
+    const shown = {
+      create: document.querySelector("[data-testid=create-screen]") !== null,
+      libraryCards: document.querySelectorAll("[data-testid=library-card]").length,
+    };
+    if (view === "library" ? shown.libraryCards > 0 : shown.create) {
+      fetch("/__shown", { method: "POST", body: JSON.stringify(shown) });
+    } else {
+      setTimeout(tell, 100);
+    }
+  };
+  const open = () => {
+    if (document.body?.dataset.ready !== "true") return setTimeout(open, 50);
+    if (view === "library") document.querySelector("[data-view=library]").click();
+    tell();
+  };
+  open();
+}
+"""
+
+
+class StandInHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves ui/ with the stand-in in front of its scripts, and relays /__invoke to the app."""
+
+    answer = None
+    commands = {}
+    shown = None
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path in ("/", "/index.html"):
+            page = (Path(self.directory) / "index.html").read_text(encoding="utf-8")
+            page = page.replace("<script", '<script src="/__tauri_stand_in.js"></script>\n  <script', 1)
+            return self.send_text(page, "text/html")
+        if path == "/__tauri_stand_in.js":
+            return self.send_text(TAURI_STAND_IN, "text/javascript")
+        return super().do_GET()
+
+    def do_POST(self):
+        asked = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path == "/__shown":
+            type(self).shown = asked
+            return self.send_text("null", "application/json")
+        command = asked["cmd"]
+        type(self).commands[command] = type(self).commands.get(command, 0) + 1
+        # Not relayed: the watch's channel cannot cross, and posters are sent as raw bytes (the
+        # seeded library has its posters, so the page has none to save).
+        if command in ("watch_generations", "save_poster", "save_last_frame"):
+            answer = {"ok": None}
+        else:
+            answer = type(self).answer(command, asked["args"])
+        self.send_text(json.dumps(answer), "application/json")
+
+    def send_text(self, text, kind):
+        body = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def chromium_memory(ui_dir, work, settle_s, answer, view):
+    """Debian's Chromium showing ui/'s `view` (create or library) from a loopback web server, the
+    app's answers behind it, measured once the page says it shows that screen."""
     binary = shutil.which("chromium")
     if binary is None:
         die("chromium is not installed (apt-get install -y chromium)")
-    handler = partial(QuietHandler, directory=str(ui_dir))
+    handler_class = type("Handler", (StandInHandler,), {"answer": staticmethod(answer), "commands": {}, "shown": None})
+    handler = partial(handler_class, directory=str(ui_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    profile = work / "chromium-profile"
-    log = open(work / "chromium.log", "wb")
+    url = f"http://127.0.0.1:{server.server_address[1]}/index.html?view={view}"
+    profile = work / f"chromium-profile-{view}"
+    log = open(work / f"chromium-{view}.log", "wb")
     process = subprocess.Popen(
         [binary, f"--user-data-dir={profile}", "--no-first-run", "--no-default-browser-check",
          "--disable-sync", "--window-size=1200,800", f"--app={url}"]
@@ -404,10 +506,10 @@ def chromium_memory(ui_dir, work, settle_s):
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    wait_for(lambda: server_hits(handler) or process.poll() is not None, "Chromium to load the page", 60)
+    wait_for(lambda: handler_class.shown or process.poll() is not None, f"Chromium to show {view}", 60)
     if process.poll() is not None:
-        die(f"Chromium exited: see {work / 'chromium.log'}")
-    settle(settle_s, "Chromium")
+        die(f"Chromium exited: see {work / f'chromium-{view}.log'}")
+    settle(settle_s, f"Chromium ({view})")
     # Chromium's crash handler leaves the process tree (a double fork); as the subreaper, this
     # process inherits it, so every Chromium process is below this one.
     names = ("chromium", "chrome_crashpad")
@@ -422,7 +524,7 @@ def chromium_memory(ui_dir, work, settle_s):
                 pass
     reap()
     server.shutdown()
-    return total, by_name
+    return total, by_name, dict(handler_class.commands), handler_class.shown
 
 
 def reap():
@@ -441,17 +543,6 @@ def become_subreaper():
     """Orphans of the processes started here come back to this process instead of init."""
     PR_SET_CHILD_SUBREAPER = 36
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    hits = 0
-
-    def log_message(self, *args):
-        type(self).hits += 1
-
-
-def server_hits(handler):
-    return handler.func.hits if hasattr(handler, "func") else 0
 
 
 class PollCounter:
@@ -612,11 +703,17 @@ def main():
         say(f"the Library lists {args.library_size} generations ({cards} cards in the page)")
         settle(args.settle_seconds, "the Library")
         results["library"] = memory(session.pid)
+
+        # The same ui/ in Chromium, with this app's answers: Create (as the idle figure shows it)
+        # and the Library listing the same 1,000 generations.
+        say("Chromium showing ui/ as a web page: Create, with the app's answers")
+        results["chromium"] = chromium_memory(args.ui, work, args.settle_seconds, session.answer, "create")
+        say("Chromium showing ui/ as a web page: the Library of 1,000, with the app's answers")
+        results["chromium_library"] = chromium_memory(
+            args.ui, work, args.settle_seconds, session.answer, "library")
+        say(f"Chromium's page showed {results['chromium_library'][3]['libraryCards']} Library cards")
         session.close()
         driver.close()
-
-        say("Chromium showing ui/ as a web page")
-        results["chromium"] = chromium_memory(args.ui, work, args.settle_seconds)
 
         say("starting 5 generations on the emulator (tasks last an hour)")
         polled = work / "polled"
@@ -695,7 +792,8 @@ def report(results, args, load_before, load_after):
     first_ms, starts = results["start"]
     idle, idle_by = results["idle"]
     library, library_by = results["library"]
-    chromium, chromium_by = results["chromium"]
+    chromium, chromium_by, chromium_asked, _ = results["chromium"]
+    chromium_library, chromium_library_by, _, library_shown = results["chromium_library"]
     cpu, elapsed, gets, names = results["cpu"]
     polled_mem, _ = results["polled_memory"]
     median = statistics.median(total for total, _ in starts)
@@ -714,9 +812,13 @@ def report(results, args, load_before, load_after):
           f"choice only where it finds a GPU): "
           f"{results['idle_dmabuf'][0]:.0f} MiB PSS ({describe(results['idle_dmabuf'][1])})")
     print(f"memory, Library showing {args.library_size} (under WebDriver): {library:.0f} MiB PSS ({describe(library_by)})")
-    print(f"memory, Chromium with ui/ (no-Tauri page): {chromium:.0f} MiB PSS ({describe(chromium_by)})")
-    print(f"  idle app / Chromium: {100 * idle / chromium:.0f}%; Library / Chromium: {100 * library / chromium:.0f}%  "
-          f"[{verdict(library < chromium / 2)}: under half]")
+    print(f"memory, Chromium showing Create with the app's answers: {chromium:.0f} MiB PSS ({describe(chromium_by)}); "
+          f"it asked {', '.join(sorted(chromium_asked))}")
+    print(f"memory, Chromium showing the Library of {args.library_size} ({library_shown['libraryCards']} cards in the page): "
+          f"{chromium_library:.0f} MiB PSS ({describe(chromium_library_by)})")
+    print(f"  idle app / Chromium on Create: {100 * idle / chromium:.0f}%; "
+          f"Library / Chromium's Library: {100 * library / chromium_library:.0f}%  "
+          f"[{verdict(idle < chromium / 2 and library < chromium_library / 2)}: under half]")
     print(f"CPU, 5 generations polled: {cpu:.2f}% of one core over {elapsed:.0f} s, "
           f"{gets} GET requests to the services in that time; {len(names)} processes "
           f"({', '.join(sorted(set(names)))}); memory then {polled_mem:.0f} MiB PSS  [{verdict(cpu < 1)}: under 1%]")
