@@ -851,7 +851,7 @@ async fn a_library_folder_chosen_in_settings_is_used_from_the_next_start() {
         .run_js("return document.querySelector('[data-testid=library-pending]').textContent")
         .await;
     let pending = pending.as_str().expect("text");
-    assert!(pending.contains("next time it starts"), "{pending}");
+    assert!(pending.contains("when it next starts"), "{pending}");
     assert!(
         pending.contains(&format!("still saved in {}", first.display())),
         "{pending}"

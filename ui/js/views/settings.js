@@ -225,7 +225,7 @@ function librarySection(settings, status, save, onChosen) {
   const showPending = (chosen) => {
     if (chosen === status.libraryDir) return pending.replaceChildren();
     pending.replaceChildren(
-      el("p", { className: "hint", textContent: `Hailuo Studio moves to this folder the next time it starts. Until then, new videos are still saved in ${status.libraryDir}. Videos already made stay where they are.` }),
+      el("p", { className: "hint", textContent: `Hailuo Studio moves to this folder when it next starts, once no video is still being made. Until then, new videos are still saved in ${status.libraryDir}. Videos already made stay where they are.` }),
       el("button", { type: "button", className: "button small", textContent: "Restart now", dataset: { testid: "restart-app" }, onclick: () => studio.restartApp().catch((err) => outcome.replaceChildren(showError(err))) }),
     );
   };
