@@ -37,6 +37,21 @@ impl Launch {
         self
     }
 
+    /// Several variables at once, e.g. the emulator's base URLs (`emulator.env_vars()`).
+    pub fn envs<N, V>(self, vars: impl IntoIterator<Item = (N, V)>) -> Launch
+    where
+        N: Into<OsString>,
+        V: Into<OsString>,
+    {
+        vars.into_iter()
+            .fold(self, |launch, (name, value)| launch.env(name, value))
+    }
+
+    /// The app checks on generations every few hundred milliseconds instead of every 10 s.
+    pub fn quick_polling(self) -> Launch {
+        self.env("HAILUO_STUDIO_QUICK_POLLING", "1")
+    }
+
     /// Lets the app choose its WebKit renderer as it does on a creator's machine. Without this,
     /// tests keep WebKit's DMA-BUF renderer: on a machine with no GPU the app picks the older
     /// one, and WebKitWebDriver's screenshot never answers under it (WebKitGTK 2.50, seen

@@ -35,10 +35,7 @@ async fn emulator_accepting(key: &str) -> Emulator {
 }
 
 async fn launch_against(emulator: &Emulator, test: &str) -> App {
-    let mut launch = App::launch(test);
-    for (name, value) in emulator.env_vars() {
-        launch = launch.env(name, value);
-    }
+    let launch = App::launch(test).envs(emulator.env_vars());
     let app = launch.start().await;
     app.wait_ready().await;
     record_ipc_answers(&app).await;

@@ -36,10 +36,7 @@ async fn emulator(timing: TaskTiming) -> Emulator {
 
 /// The app against the emulator, polling in milliseconds, with the OpenRouter key saved.
 async fn launch_with_a_key(test: &str, emulator: &Emulator) -> App {
-    let mut launch = App::launch(test).env("HAILUO_STUDIO_QUICK_POLLING", "1");
-    for (name, value) in emulator.env_vars() {
-        launch = launch.env(name, value);
-    }
+    let launch = App::launch(test).quick_polling().envs(emulator.env_vars());
     let app = launch.start().await;
     app.wait_ready().await;
     app.invoke(

@@ -23,11 +23,7 @@ async fn app_with_a_key(test: &str, env: &[(String, String)]) -> App {
 
 /// Starts the app with `(provider, key)` saved and waits for the Create screen.
 async fn app_with_keys(test: &str, env: &[(String, String)], keys: &[(&str, &str)]) -> App {
-    let mut launch = App::launch(test);
-    for (name, value) in env {
-        launch = launch.env(name, value);
-    }
-    let app = launch.start().await;
+    let app = App::launch(test).envs(env.iter().cloned()).start().await;
     app.wait_ready().await;
     for (provider, key) in keys {
         app.invoke("save_key", json!({ "provider": provider, "key": key }))

@@ -606,10 +606,7 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
         emulator.inject(fault);
     }
 
-    let mut launch = App::launch(TEST).env("HAILUO_STUDIO_QUICK_POLLING", "1");
-    for (name, value) in emulator.env_vars() {
-        launch = launch.env(name, value);
-    }
+    let launch = App::launch(TEST).quick_polling().envs(emulator.env_vars());
     let app = launch.start().await;
     app.wait_ready().await;
     for service in [

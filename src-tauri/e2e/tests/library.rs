@@ -687,12 +687,10 @@ async fn an_open_library_shows_a_generation_finish_without_being_opened_again() 
     })
     .await
     .expect("the emulator starts");
-    let mut launch =
+    let launch =
         App::launch("an_open_library_shows_a_generation_finish_without_being_opened_again")
-            .env("HAILUO_STUDIO_QUICK_POLLING", "1");
-    for (name, value) in emulator.env_vars() {
-        launch = launch.env(name, value);
-    }
+            .quick_polling()
+            .envs(emulator.env_vars());
     let app = launch.start().await;
     app.wait_ready().await;
     app.invoke(

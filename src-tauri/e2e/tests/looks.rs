@@ -139,10 +139,9 @@ async fn every_screen_light_and_dark_from_the_smallest_window_to_a_large_one() {
     let emulator = Emulator::start(EmulatorConfig::default())
         .await
         .expect("the emulator starts");
-    let mut launch = App::launch("looks").env("HAILUO_STUDIO_QUICK_POLLING", "1");
-    for (name, value) in emulator.env_vars() {
-        launch = launch.env(name, value);
-    }
+    let launch = App::launch("looks")
+        .quick_polling()
+        .envs(emulator.env_vars());
     let app = launch.start().await;
     app.wait_ready().await;
     app.wait_for_element("[data-testid=welcome]").await;

@@ -36,6 +36,10 @@ impl LibraryInUse {
     /// Notes the folder opened now. A folder whose name is not UTF-8 cannot be noted; the next
     /// start then opens the chosen folder, as a first start would.
     pub fn remember(&self, folder: &Path) -> std::io::Result<()> {
+        // Every start calls this; the durable write is only for a change.
+        if self.last().as_deref() == Some(folder) {
+            return Ok(());
+        }
         let text = serde_json::to_vec(folder).map_err(std::io::Error::other)?;
         write_durably(&self.file, &text)
     }
