@@ -15,7 +15,7 @@ pub use studio::{
 /// Starts the desktop app.
 pub fn run() {
     // Before any thread starts: the only moment Linux lets `time` read the local offset.
-    hailuo_core::library::remember_local_offset();
+    hailuo_core::clock::remember_local_offset();
     rendering::choose_renderer();
     // First, so a second launch hands over to the running app before anything else opens.
     let builder = run_app(

@@ -766,20 +766,7 @@ impl Totals {
     }
 }
 
-/// The current time in the computer's own offset, or UTC where the OS will not say (on Linux,
-/// `time` refuses to read the offset once the process has several threads).
-pub fn local_now() -> OffsetDateTime {
-    OffsetDateTime::now_local().unwrap_or_else(|_| OffsetDateTime::now_utc())
-}
-
-/// The current time in the offset the webview reports (`-Date.getTimezoneOffset()` minutes),
-/// which knows the creator's time zone even where the OS call above gives up.
-pub fn now_at_offset(offset_minutes: Option<i32>) -> OffsetDateTime {
-    offset_minutes
-        .and_then(|minutes| UtcOffset::from_whole_seconds(minutes.checked_mul(60)?).ok())
-        .map(|offset| OffsetDateTime::now_utc().to_offset(offset))
-        .unwrap_or_else(local_now)
-}
+pub use crate::clock::{local_now, now_at_offset};
 
 fn excerpt(prompt: &str) -> String {
     let prompt = prompt.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -4,6 +4,7 @@
 //! tested without a window, against the emulator in `hailuo-emulator`.
 
 pub mod budget;
+pub mod clock;
 pub mod diagnostics;
 pub mod first_frame;
 #[doc(hidden)]

@@ -141,27 +141,7 @@ struct Shared {
     folders: RwLock<HashMap<GenerationId, PathBuf>>,
 }
 
-/// The creator's UTC offset, read while the process had one thread (see `remember_local_offset`).
-static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
-
-/// Reads the creator's UTC offset. Call first thing in `main`: on Linux `time` reads the
-/// offset only while the process has a single thread, and a GUI app soon has many.
-pub fn remember_local_offset() {
-    if let Ok(offset) = time::UtcOffset::current_local_offset() {
-        let _ = LOCAL_OFFSET.set(offset);
-    }
-}
-
-/// "Now" in the creator's time zone, for folder names: the OS's offset when it can be read
-/// now, else the one remembered at start-up, else UTC.
-pub fn local_now() -> OffsetDateTime {
-    OffsetDateTime::now_local().unwrap_or_else(|_| {
-        let now = OffsetDateTime::now_utc();
-        LOCAL_OFFSET
-            .get()
-            .map_or(now, |offset| now.to_offset(*offset))
-    })
-}
+pub use crate::clock::{local_now, remember_local_offset};
 
 impl Library {
     /// Opens (and creates if needed) the library at `root`. Call `scan` to learn what it holds.

@@ -296,7 +296,7 @@ impl GenerationQueue {
         let shared = self.shared.clone();
         let generation = tokio::task::spawn_blocking(move || -> Result<Generation, QueueError> {
             let _one_at_a_time = locked(&shared.enqueueing);
-            let now = crate::ledger::local_now();
+            let now = crate::clock::local_now();
             check_budget(&shared.ledger, &estimate, &budgets, now)?;
             let generation = shared.library.create_waiting(&request, &estimate)?;
             shared
