@@ -351,8 +351,8 @@ impl GenerationQueue {
 
     /// Stops following a generation. A waiting one is never sent (not charged); one at the
     /// provider is let go, and since no provider offers a cancel call, it may still finish
-    /// and charge; an unknown outcome is set aside. A video already being saved cannot be
-    /// stopped: it is paid for.
+    /// and charge; an unknown outcome is set aside. A video being saved, or made but not saved,
+    /// is let go: it stays charged, and may remain at the provider for a while.
     pub async fn stop_tracking(&self, id: &GenerationId) -> Result<GenerationCard, QueueError> {
         let orders = {
             let tracked = locked(&self.shared.tracked);
