@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "check_generation_now",
     "stop_tracking_generation",
     "retry_generation",
+    "download_generation_again",
     "show_generation_in_folder",
     "save_generation_as",
     "delete_generation",

@@ -101,6 +101,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::generations::check_generation_now,
             commands::generations::stop_tracking_generation,
             commands::generations::retry_generation,
+            commands::generations::download_generation_again,
             commands::library::show_generation_in_folder,
             commands::library::save_generation_as,
             commands::library::delete_generation,

@@ -17,6 +17,8 @@ pub enum Ending {
     Ready,
     /// It failed, or no answer came and it may have been charged.
     Failed,
+    /// It was made, but could not be brought home; the card offers to try again.
+    NotSaved,
 }
 
 impl Ending {
@@ -24,6 +26,7 @@ impl Ending {
         match state {
             GenerationState::Done => Some(Ending::Ready),
             GenerationState::Failed | GenerationState::Unknown => Some(Ending::Failed),
+            GenerationState::NotSaved => Some(Ending::NotSaved),
             // A cancelled generation was the creator's own doing: nothing to tell.
             _ => None,
         }
@@ -56,6 +59,10 @@ pub fn notice_words(ending: Ending, card: &GenerationCard) -> (String, String) {
         Ending::Failed => (
             "A video could not be made".to_owned(),
             format!("{prompt}\n{}", card.state_words),
+        ),
+        Ending::NotSaved => (
+            "A video was made but not saved".to_owned(),
+            format!("{prompt}\nOpen Hailuo Studio to try the download again."),
         ),
     }
 }
@@ -142,6 +149,14 @@ mod tests {
         assert_eq!(
             should_notify(Some(Submitting), Unknown, false, true),
             Some(Ending::Failed)
+        );
+    }
+
+    #[test]
+    fn a_video_made_but_not_saved_in_the_background_is_told_as_not_saved() {
+        assert_eq!(
+            should_notify(Some(Downloading), NotSaved, false, true),
+            Some(Ending::NotSaved)
         );
     }
 

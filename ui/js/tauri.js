@@ -63,6 +63,7 @@ export const studio = {
   },
   checkGenerationNow: (id) => call("check_generation_now", { id }),
   stopTrackingGeneration: (id) => call("stop_tracking_generation", { id }),
+  downloadGenerationAgain: (id) => call("download_generation_again", { id }),
   /** A NEW paid generation with the same settings: ask the creator first. */
   retryGeneration: (id) => call("retry_generation", { id }),
   /** Every generation, newest first, with media-server URLs: `{root, generations, broken}`. */

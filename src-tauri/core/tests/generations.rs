@@ -1206,3 +1206,168 @@ async fn a_generation_without_a_key_is_refused_before_anything_is_written() {
     assert!(started.library.scan().unwrap().generations.is_empty());
     assert!(started.ledger.entries().is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// A video that cannot be brought home
+// ---------------------------------------------------------------------------------------------
+
+/// Every download of `service` gets an error page instead of the video, `times` times.
+fn not_a_video(service: Service, times: u32) -> Fault {
+    Fault::new(
+        service,
+        Endpoint::Download,
+        FaultKind::Custom {
+            status: 200,
+            body: "<html><body>Gone</body></html>".into(),
+        },
+    )
+    .times(times)
+}
+
+#[tokio::test]
+async fn a_video_that_cannot_be_had_stops_downloading_after_a_few_tries_and_says_why() {
+    let bench = Bench::new().await;
+    bench.emu.inject(not_a_video(Service::LinkModel, 100));
+    let started = bench.start().await;
+    let card = started.enqueue(text_to_video(Provider::LinkModel)).await;
+    let parked = started
+        .until_state(&card.id, GenerationState::NotSaved)
+        .await;
+    assert_eq!(parked.state_words, "Made, but not saved");
+    let error = parked.error.expect("the card says what happened");
+    assert!(
+        error.message.contains("what arrived was not a video file")
+            && error.message.contains("Try again")
+            && error.message.contains("Stop following"),
+        "{}",
+        error.message
+    );
+    assert!(parked.can_download_again);
+    assert!(!parked.can_check_now);
+    assert_eq!(parked.download, None);
+    let tries = bench.cdn_requests().len();
+    assert_eq!(tries, 4, "a few tries, not endless ones");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        bench.cdn_requests().len(),
+        tries,
+        "nothing runs for it any more"
+    );
+    assert_eq!(started.on_disk(&card.id).state, GenerationState::NotSaved);
+    assert!(!matches!(
+        started.ledger.entry(card.id.as_str()).unwrap().state,
+        SpendState::NotCharged { .. }
+    ));
+    assert_eq!(bench.emu.submits(Service::LinkModel), 1);
+}
+
+#[tokio::test]
+async fn a_minimax_video_whose_file_cannot_be_retrieved_ends_not_saved_instead_of_downloading_forever(
+) {
+    let bench = Bench::new().await;
+    bench.emu.inject(
+        Fault::new(
+            Service::MinimaxGlobal,
+            Endpoint::Retrieve,
+            FaultKind::MinimaxStatus {
+                code: 2013,
+                message: "invalid params, file not found".into(),
+            },
+        )
+        .times(100),
+    );
+    let started = bench.start().await;
+    let card = started
+        .enqueue(text_to_video(Provider::MinimaxGlobal))
+        .await;
+    let parked = started
+        .until_state(&card.id, GenerationState::NotSaved)
+        .await;
+    assert!(parked.can_download_again);
+    assert!(parked
+        .error
+        .unwrap()
+        .message
+        .contains("MiniMax made this video"));
+}
+
+#[tokio::test]
+async fn try_again_fetches_a_video_not_saved_without_making_it_again() {
+    let bench = Bench::new().await;
+    bench.emu.inject(not_a_video(Service::LinkModel, 4));
+    let started = bench.start().await;
+    let card = started.enqueue(text_to_video(Provider::LinkModel)).await;
+    started
+        .until_state(&card.id, GenerationState::NotSaved)
+        .await;
+    assert_eq!(bench.emu.pending_faults(), 0);
+    let again = started.queue.download_again(&card.id).await.unwrap();
+    assert_eq!(again.state, GenerationState::Downloading);
+    assert_eq!(again.error, None);
+    let done = started.until_state(&card.id, GenerationState::Done).await;
+    assert_eq!(done.state_words, "Ready");
+    assert!(is_mp4(&started.folder(&card.id).join(VIDEO_FILE)));
+    assert_eq!(
+        bench.emu.submits(Service::LinkModel),
+        1,
+        "nothing made again"
+    );
+    let err = started.queue.download_again(&card.id).await.unwrap_err();
+    assert_eq!(err.kind(), "nothing-to-download");
+}
+
+#[tokio::test]
+async fn a_video_not_saved_can_be_let_go_and_waits_for_the_creator_after_a_restart() {
+    let bench = Bench::new().await;
+    bench.emu.inject(not_a_video(Service::LinkModel, 100));
+    let first = bench.start().await;
+    let card = first.enqueue(text_to_video(Provider::LinkModel)).await;
+    first.until_state(&card.id, GenerationState::NotSaved).await;
+    first.queue.shut_down();
+    drop(first);
+    bench.emu.clear_requests();
+
+    let second = bench.start().await;
+    let shown = second
+        .until_state(&card.id, GenerationState::NotSaved)
+        .await;
+    assert!(shown.can_download_again, "still offered after a restart");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(bench.cdn_requests().is_empty(), "not fetched by itself");
+    let stopped = second.queue.stop_tracking(&card.id).await.unwrap();
+    assert_eq!(stopped.state, GenerationState::Cancelled);
+    assert_eq!(
+        stopped.state_words,
+        "Stopped following; made and charged, but not saved"
+    );
+    assert!(!stopped.can_download_again);
+    assert_eq!(second.on_disk(&card.id).state, GenerationState::Cancelled);
+}
+
+#[tokio::test]
+async fn a_download_in_progress_can_be_stopped_and_never_blocks_the_next_generation() {
+    let mut bench = Bench::new().await;
+    bench.config.at_once_per_provider = 1;
+    bench.emu.inject(Fault::new(
+        Service::LinkModel,
+        Endpoint::Download,
+        FaultKind::Slow {
+            delay: Duration::from_secs(30),
+        },
+    ));
+    let started = bench.start().await;
+    let stuck = started.enqueue(text_to_video(Provider::LinkModel)).await;
+    started
+        .until_state(&stuck.id, GenerationState::Downloading)
+        .await;
+    // The provider is done with it: the next one goes through while it downloads.
+    let next = started.enqueue(text_to_video(Provider::LinkModel)).await;
+    started.until_state(&next.id, GenerationState::Done).await;
+    let stopped = started.queue.stop_tracking(&stuck.id).await.unwrap();
+    assert_eq!(stopped.state, GenerationState::Cancelled);
+    assert!(
+        stopped.state_words.contains("not saved"),
+        "{}",
+        stopped.state_words
+    );
+}

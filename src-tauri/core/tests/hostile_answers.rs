@@ -300,6 +300,7 @@ async fn an_http_download_link_to_another_host_is_refused_with_a_plain_message()
             url: Url::parse(&link).unwrap(),
             send_key: false,
             expected_bytes: None,
+            fallback: None,
         };
         let err = linkmodel
             .download(&forged, &dir.path().join("video.mp4"), |_, _| {})
@@ -447,7 +448,7 @@ async fn a_download_never_lets_the_server_choose_where_it_lands() {
                     "attachment; filename=\"../../evil.mp4\"",
                 ),
             ],
-            b"\0\0\0\x20ftypisom-and-the-rest".to_vec(),
+            whole_mp4(),
         )
             .into_response()
     })
@@ -463,12 +464,32 @@ async fn a_download_never_lets_the_server_choose_where_it_lands() {
         url: Url::parse(&format!("http://{cdn}/cdn/..%2F..%2Fevil.mp4")).unwrap(),
         send_key: false,
         expected_bytes: None,
+        fallback: None,
     };
     let video = linkmodel.download(&link, &dest, |_, _| {}).await.unwrap();
     assert_eq!(video.path, dest);
     let mut files: Vec<_> = walk(dir.path());
     files.sort();
     assert_eq!(files, [dest]);
+}
+
+/// The smallest whole MP4: `ftyp`, a `moov` with a track, and media. Only a whole video is kept.
+fn whole_mp4() -> Vec<u8> {
+    fn boxed(kind: &[u8; 4], content: &[u8]) -> Vec<u8> {
+        let mut out = u32::try_from(content.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(content);
+        out
+    }
+    [
+        boxed(b"ftyp", b"isom\0\0\x02\0"),
+        boxed(b"moov", &boxed(b"trak", &[0; 16])),
+        boxed(b"mdat", &[7; 64]),
+    ]
+    .concat()
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -504,6 +525,7 @@ async fn a_video_announced_over_the_cap_by_the_server_is_not_downloaded() {
         url: Url::parse(&format!("http://{cdn}/v.mp4")).unwrap(),
         send_key: false,
         expected_bytes: None,
+        fallback: None,
     };
     let err = client(Provider::LinkModel, &format!("http://{cdn}/api/v1"))
         .download(&link, &dest, |_, _| {})

@@ -1222,16 +1222,98 @@ async fn a_video_announced_over_the_size_cap_is_not_downloaded() {
 }
 
 #[tokio::test]
-async fn a_size_other_than_the_announced_one_is_refused() {
+async fn an_announced_size_is_a_hint_so_a_whole_video_of_another_size_is_kept() {
     let emu = emulator().await;
     let (client, _, _, mut link) = finished_minimax(&emu).await;
     link.expected_bytes = link.expected_bytes.map(|b| b + 1);
     let dir = tempfile::tempdir().unwrap();
-    let err = client
-        .download(&link, &dir.path().join("v.mp4"), |_, _| {})
+    let dest = dir.path().join("v.mp4");
+    client.download(&link, &dest, |_, _| {}).await.unwrap();
+    assert!(is_mp4(&dest));
+    assert_eq!(cdn_requests(&emu).len(), 1, "one request, no retry");
+}
+
+#[tokio::test]
+async fn a_video_announced_as_0_bytes_is_downloaded_at_once() {
+    let emu = emulator().await;
+    let (client, _, _, mut link) = finished_minimax(&emu).await;
+    // Real MiniMax retrieve answers were seen with `"bytes": 0`.
+    link.expected_bytes = Some(0);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let mut reports = Vec::new();
+    client
+        .download(&link, &dest, |got, total| reports.push((got, total)))
         .await
-        .unwrap_err();
-    assert_eq!(err.kind(), "unexpected-answer");
+        .unwrap();
+    assert!(is_mp4(&dest));
+    assert_eq!(cdn_requests(&emu).len(), 1, "one request, no retry");
+    let size = std::fs::metadata(&dest).unwrap().len();
+    assert_eq!(
+        reports.last(),
+        Some(&(size, Some(size))),
+        "progress knows the size the server gave"
+    );
+}
+
+#[tokio::test]
+async fn a_minimax_cdn_link_that_keeps_failing_is_fetched_through_retrieve_content_with_the_key() {
+    let emu = start(EmulatorConfig {
+        minimax_retrieve_content: true,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let (client, _, _, link) = finished_minimax(&emu).await;
+    emu.inject(
+        Fault::new(
+            Service::MinimaxGlobal,
+            Endpoint::Download,
+            FaultKind::ServerError {
+                status: 503,
+                retry_after_secs: None,
+            },
+        )
+        .times(10),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    client.download(&link, &dest, |_, _| {}).await.unwrap();
+    assert!(is_mp4(&dest));
+    assert_eq!(
+        cdn_requests(&emu).len(),
+        4,
+        "the CDN link was tried to its last retry"
+    );
+    assert!(cdn_requests(&emu)
+        .iter()
+        .all(|r| r.header("authorization").is_none()));
+    let content: Vec<_> = emu
+        .requests_to(Service::MinimaxGlobal)
+        .into_iter()
+        .filter(|r| r.path == "/v1/files/retrieve_content")
+        .collect();
+    assert_eq!(content.len(), 1);
+    assert_eq!(
+        content[0].header("authorization"),
+        Some(format!("Bearer {}", emu.key(Service::MinimaxGlobal)).as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_minimax_link_carries_retrieve_content_as_its_fallback() {
+    let emu = emulator().await;
+    let (_, _, update, link) = finished_minimax(&emu).await;
+    let file_id = match update.source.unwrap() {
+        VideoSource::MinimaxFile { file_id } => file_id,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        link.fallback.unwrap().as_str(),
+        format!(
+            "{}/v1/files/retrieve_content?file_id={file_id}",
+            emu.base_url(Service::MinimaxGlobal)
+        )
+    );
 }
 
 #[tokio::test]

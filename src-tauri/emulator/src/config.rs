@@ -137,6 +137,9 @@ pub struct EmulatorConfig {
     /// The pixel size the emulator assumes for a first frame given as an https link
     /// (it cannot fetch it).
     pub linked_first_frame_size: (u32, u32),
+    /// Whether MiniMax serves `GET /v1/files/retrieve_content?file_id=ID` (the file itself, with
+    /// the key; second-hand). Off: it answers 404, as an unknown path would.
+    pub minimax_retrieve_content: bool,
     /// Pads every served video to this many bytes with a trailing `free` box.
     pub pad_videos_to: Option<u64>,
     /// Where generated clips are cached, shared by runs.
@@ -166,6 +169,7 @@ impl Default for EmulatorConfig {
             linkmodel_video_field: LinkModelVideoField::FileUrl,
             linkmodel_prices: LinkModelPrices::default(),
             linked_first_frame_size: (1920, 1080),
+            minimax_retrieve_content: false,
             pad_videos_to: None,
             clip_dir: std::env::temp_dir().join("hailuo-emulator-clips"),
             ffmpeg: PathBuf::from("ffmpeg"),

@@ -18,6 +18,8 @@ pub enum Endpoint {
     Retrieve,
     /// The video bytes: the CDN link of MiniMax and LinkModel, OpenRouter's content endpoint.
     Download,
+    /// MiniMax `GET /v1/files/retrieve_content`: the file itself, with the key.
+    RetrieveContent,
     /// OpenRouter `GET /key`.
     Key,
     /// Any call of the service.

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -44,6 +44,7 @@ pub(crate) fn router(api: Api) -> Router {
         .route("/v1/video_generation", post(submit))
         .route("/v1/query/video_generation", get(query))
         .route("/v1/files/retrieve", get(retrieve))
+        .route("/v1/files/retrieve_content", get(retrieve_content))
         .with_state(api)
 }
 
@@ -254,4 +255,34 @@ async fn retrieve(
         "base_resp": ok(),
     }))
     .into_response()
+}
+
+/// The file itself, with the key: MiniMax's second download path (when switched on).
+async fn retrieve_content(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    Query(params): Query<FileQuery>,
+) -> Response {
+    if !api.shared.config.minimax_retrieve_content {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Some(refusal) = auth_error(&api, &headers) {
+        return refusal;
+    }
+    let Some(file_id) = params.file_id.and_then(|id| id.parse::<u64>().ok()) else {
+        return invalid("file_id is required");
+    };
+    let timing = api.shared.config.timing;
+    let found = lock(&api.shared.tasks)
+        .by_file_id(api.service, file_id)
+        .and_then(|task| {
+            (task.observe(timing, false) == TaskStatus::Success).then(|| task.clone())
+        });
+    let Some(task) = found else {
+        return invalid("file not found");
+    };
+    match api.shared.clips.get(task.size.0, task.size.1).await {
+        Ok(clip) => cdn::serve_file(&clip, &headers).await,
+        Err(error) => cdn::clip_failure(&error),
+    }
 }

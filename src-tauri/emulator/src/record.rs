@@ -209,6 +209,7 @@ fn endpoint_of(service: Service, method: &Method, path: &str) -> Endpoint {
             "/v1/video_generation" => Endpoint::Submit,
             "/v1/query/video_generation" => Endpoint::Query,
             "/v1/files/retrieve" => Endpoint::Retrieve,
+            "/v1/files/retrieve_content" => Endpoint::RetrieveContent,
             _ => Endpoint::Any,
         },
         Service::OpenRouter => {

@@ -170,6 +170,15 @@ pub async fn stop_tracking_generation(
     Ok(studio.queue()?.stop_tracking(&generation_id(&id)?).await?)
 }
 
+/// Fetches a video that was made but not saved once more; nothing is made or paid again.
+#[tauri::command]
+pub async fn download_generation_again(
+    studio: State<'_, Studio>,
+    id: String,
+) -> Result<GenerationCard, CommandError> {
+    Ok(studio.queue()?.download_again(&generation_id(&id)?).await?)
+}
+
 /// A new paid generation with the same settings and first frame. The UI showed the price and
 /// asked before calling this.
 #[tauri::command]

@@ -189,8 +189,10 @@ function actionRow(card, actions) {
     actions.remix ? button("Remix", "card-remix", () => remix(card)) : null,
     actions.copyPrompt ? button("Copy prompt", "card-copy", (event) => copyPrompt(card, event.currentTarget)) : null,
     actions.checkNow ? button("Check now", "card-check", (event) => checkNow(card, event.currentTarget)) : null,
+    // A video made but not saved: fetch it again (nothing is paid again).
+    card.canDownloadAgain ? button("Try again", "card-download-again", () => act(card, () => studio.downloadGenerationAgain(card.id)), true) : null,
     actions.retry ? button("Make again…", "card-retry", () => askRetry(card)) : null,
-    actions.stopTracking ? button("Stop following…", "card-stop", () => ask(card, { kind: "stop" })) : null,
+    actions.stopTracking || card.canDownloadAgain ? button("Stop following…", "card-stop", () => ask(card, { kind: "stop" })) : null,
   ]);
 }
 
@@ -221,7 +223,7 @@ function openQuestion(card) {
   }
   if (question.kind === "stop") {
     return el("div", { className: "confirm", dataset: { testid: "confirm-stop" } }, [
-      el("p", { textContent: `Stop following this generation? ${stopWarning(card)}` }),
+      el("p", { textContent: `Stop following this generation? ${card.canDownloadAgain ? "It was made and charged, but the app will no longer try to save it; it may stay at the service for a while." : stopWarning(card)}` }),
       el("div", { className: "actions" }, [
         cancel,
         el("button", {

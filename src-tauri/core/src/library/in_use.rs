@@ -154,6 +154,17 @@ mod tests {
     }
 
     #[test]
+    fn a_video_not_saved_never_holds_a_library_move() {
+        let f = folders();
+        generation_in(&f.old, GenerationState::NotSaved);
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        let opening = in_use.folder_to_open(&f.new);
+        assert_eq!(opening.folder, f.new);
+        assert_eq!(opening.notice, None);
+    }
+
+    #[test]
     fn generations_still_being_made_keep_the_old_folder_open_and_the_creator_is_told() {
         let f = folders();
         generation_in(&f.old, GenerationState::Running);

@@ -70,6 +70,11 @@ pub enum GenerationState {
     /// The submit may have reached the provider but no answer came: it may have been charged.
     /// Never resubmitted by itself.
     Unknown,
+    /// The provider made the video but it could not be brought home after several tries (the
+    /// link stayed expired, the file was not a whole MP4...). Nothing runs for it until the
+    /// creator asks to try the download again or stops following it; the video may still be
+    /// at the provider for a while.
+    NotSaved,
 }
 
 impl GenerationState {
@@ -87,7 +92,9 @@ impl GenerationState {
             Queued => matches!(next, Running | Downloading | Failed | Cancelled),
             Running => matches!(next, Downloading | Failed | Cancelled),
             // A download that cannot finish (the link expired and no fresh one comes) fails.
-            Downloading => matches!(next, Done | Failed),
+            Downloading => matches!(next, Done | Failed | NotSaved | Cancelled),
+            // The creator tries the download again, or stops following it.
+            NotSaved => matches!(next, Downloading | Cancelled),
             // Only a later poll may settle it, or the creator dismisses it (cancelled).
             Unknown => matches!(
                 next,
@@ -97,10 +104,14 @@ impl GenerationState {
         }
     }
 
+    /// Nothing happens to it by itself any more (a video not saved waits for the creator).
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            GenerationState::Done | GenerationState::Failed | GenerationState::Cancelled
+            GenerationState::Done
+                | GenerationState::Failed
+                | GenerationState::Cancelled
+                | GenerationState::NotSaved
         )
     }
 
@@ -116,6 +127,7 @@ impl GenerationState {
             GenerationState::Failed => "Failed",
             GenerationState::Cancelled => "Cancelled",
             GenerationState::Unknown => "No answer: may have been charged",
+            GenerationState::NotSaved => "Made, but not saved",
         }
     }
 }
@@ -383,7 +395,7 @@ mod tests {
     use time::macros::datetime;
     use GenerationState::*;
 
-    const ALL: [GenerationState; 9] = [
+    const ALL: [GenerationState; 10] = [
         Waiting,
         Submitting,
         Queued,
@@ -393,6 +405,7 @@ mod tests {
         Failed,
         Cancelled,
         Unknown,
+        NotSaved,
     ];
 
     fn record() -> Generation {
@@ -411,11 +424,24 @@ mod tests {
 
     #[test]
     fn done_failed_and_cancelled_are_final() {
+        assert!(NotSaved.is_final(), "nothing runs for it by itself");
         for end in [Done, Failed, Cancelled] {
             assert!(end.is_final());
             for next in ALL {
                 assert!(!end.can_become(next), "{end:?} -> {next:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_video_not_saved_can_only_be_downloaded_again_or_let_go() {
+        assert!(Downloading.can_become(NotSaved));
+        for next in ALL {
+            assert_eq!(
+                NotSaved.can_become(next),
+                matches!(next, Downloading | Cancelled),
+                "{next:?}"
+            );
         }
     }
 

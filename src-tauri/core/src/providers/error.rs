@@ -175,6 +175,9 @@ pub enum ProviderError {
         expected: u64,
     },
 
+    #[error("The video from {provider} arrived incomplete, so it could not be played. Hailuo Studio fetches it again.")]
+    VideoIncomplete { provider: Provider },
+
     #[error("{provider} offered a video of {bytes} bytes, more than the {limit} bytes Hailuo Studio accepts, so it was not downloaded.")]
     VideoTooLarge {
         provider: Provider,
@@ -210,6 +213,7 @@ impl ProviderError {
             ProviderError::Refused { .. } => "refused",
             ProviderError::LinkExpired { .. } => "link-expired",
             ProviderError::DownloadIncomplete { .. } => "download-incomplete",
+            ProviderError::VideoIncomplete { .. } => "video-incomplete",
             ProviderError::VideoTooLarge { .. } => "video-too-large",
             ProviderError::Disk { .. } => "disk",
             ProviderError::UnsafeLink { .. } => "unsafe-link",

@@ -259,7 +259,7 @@ pub fn links_and_headers(data: &[u8]) {
         let _ = retry_after(&headers);
     }
     let _ = download::parse_content_range(&text);
-    let _ = download::is_mp4_head(data);
+    let _ = download::mp4_state(&mut std::io::Cursor::new(data), data.len() as u64);
     if let Ok(url) = Url::parse(&text) {
         let _ = task_id_in(&url);
     }

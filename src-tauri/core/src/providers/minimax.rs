@@ -339,8 +339,18 @@ pub(crate) fn read_retrieve(
         url: client.link(&raw)?,
         // A plain CDN link: the key must not travel with it.
         send_key: false,
-        expected_bytes: file.bytes,
+        // `bytes: 0` has been seen on real answers: a size of 0 is no size.
+        expected_bytes: file.bytes.filter(|b| *b > 0),
+        fallback: None,
     })
+}
+
+/// MiniMax's own download of a file (`retrieve_content`, with the key): used when the CDN
+/// link keeps failing.
+pub(crate) fn retrieve_content_url(client: &ProviderClient, file_id: &str) -> url::Url {
+    let mut url = client.endpoint(&["v1", "files", "retrieve_content"]);
+    url.query_pairs_mut().append_pair("file_id", file_id);
+    url
 }
 
 pub(crate) async fn submit(
@@ -399,6 +409,10 @@ pub(crate) async fn video_link(
         read_retrieve(client, &answer)
     })
     .await
+    .map(|link| VideoLink {
+        fallback: Some(retrieve_content_url(client, file_id)),
+        ..link
+    })
 }
 
 /// A task id no generation has: the query spends nothing, and only the key decides whether
@@ -658,6 +672,13 @@ mod tests {
         );
         assert!(!link.send_key);
         assert_eq!(link.expected_bytes, Some(5896337));
+    }
+
+    #[test]
+    fn a_retrieve_answer_announcing_0_bytes_means_the_size_is_unknown() {
+        let body = r#"{"file":{"file_id":176844028768320,"bytes":0,"created_at":1700469398,"filename":"output.mp4","purpose":"video_generation","download_url":"https://cdn.example/output.mp4?sig=abc"},"base_resp":{"status_code":0,"status_msg":"success"}}"#;
+        let link = read_retrieve(&client(), &answer(200, body)).unwrap();
+        assert_eq!(link.expected_bytes, None);
     }
 
     #[test]

@@ -145,8 +145,12 @@ pub struct VideoLink {
     /// Whether the API key goes with it: OpenRouter's content endpoint needs it; CDN links
     /// (MiniMax, LinkModel) must never see it.
     pub send_key: bool,
-    /// The size the provider announced (MiniMax `bytes`), checked against what arrives.
+    /// The size the provider announced (MiniMax `bytes`): a hint for progress, never a check
+    /// (MiniMax has been seen announcing 0). What proves a video whole is the MP4 itself.
     pub expected_bytes: Option<u64>,
+    /// The service's own address for the same file, fetched with the key when `url` keeps
+    /// failing (MiniMax `retrieve_content`, OpenRouter's content endpoint).
+    pub fallback: Option<Url>,
 }
 
 /// A video now on disk.
@@ -349,6 +353,7 @@ impl ProviderClient {
                 url: self.link(url)?,
                 send_key: false,
                 expected_bytes: None,
+                fallback: None,
             }),
         }
     }

@@ -346,26 +346,37 @@ pub(crate) async fn check(
     .await
 }
 
-/// The first of `unsigned_urls` on OpenRouter's own origin, else the content endpoint. Both
-/// need the key, so a link elsewhere is never used: the key would go with it.
+/// The first of `unsigned_urls`, with OpenRouter's content endpoint as the fallback. The key
+/// goes only to OpenRouter's own origin: a link to outside storage (a cloud bucket) is signed
+/// already and fetched without it.
 pub(crate) fn video_link(
     client: &ProviderClient,
     task: &TaskRef,
     urls: &[String],
 ) -> Result<VideoLink, ProviderError> {
-    let own = urls
-        .iter()
-        .filter_map(|u| client.link(u).ok())
-        .find(|u| client.is_own_origin(u));
-    let url = own.unwrap_or_else(|| {
-        let mut content = client.endpoint(&["videos", &task.task_id, "content"]);
-        content.query_pairs_mut().append_pair("index", "0");
-        content
-    });
-    Ok(VideoLink {
-        url,
-        send_key: true,
-        expected_bytes: None,
+    let mut content = client.endpoint(&["videos", &task.task_id, "content"]);
+    content.query_pairs_mut().append_pair("index", "0");
+    let links: Vec<url::Url> = urls.iter().filter_map(|u| client.link(u).ok()).collect();
+    let own = links.iter().find(|u| client.is_own_origin(u));
+    Ok(match (own, links.first()) {
+        (Some(own), _) => VideoLink {
+            url: own.clone(),
+            send_key: true,
+            expected_bytes: None,
+            fallback: (*own != content).then_some(content),
+        },
+        (None, Some(outside)) => VideoLink {
+            url: outside.clone(),
+            send_key: false,
+            expected_bytes: None,
+            fallback: Some(content),
+        },
+        (None, None) => VideoLink {
+            url: content,
+            send_key: true,
+            expected_bytes: None,
+            fallback: None,
+        },
     })
 }
 
@@ -505,17 +516,39 @@ mod tests {
     }
 
     #[test]
-    fn without_own_links_the_content_endpoint_is_used() {
+    fn a_link_to_outside_storage_is_fetched_without_the_key_and_the_content_endpoint_is_the_fallback(
+    ) {
         let link = video_link(
             &client(),
             &TaskRef::new("job-9"),
-            &["https://elsewhere.example/v.mp4".into()],
+            &["https://storage.example/bucket/v.mp4?sig=1".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            link.url.as_str(),
+            "https://storage.example/bucket/v.mp4?sig=1"
+        );
+        assert!(!link.send_key, "the key never goes to outside storage");
+        assert_eq!(
+            link.fallback.unwrap().as_str(),
+            "https://openrouter.ai/api/v1/videos/job-9/content?index=0"
+        );
+    }
+
+    #[test]
+    fn without_usable_links_the_content_endpoint_is_used_with_the_key() {
+        let link = video_link(
+            &client(),
+            &TaskRef::new("job-9"),
+            &["http://elsewhere.example/v.mp4".into()],
         )
         .unwrap();
         assert_eq!(
             link.url.as_str(),
             "https://openrouter.ai/api/v1/videos/job-9/content?index=0"
         );
+        assert!(link.send_key);
+        assert_eq!(link.fallback, None);
     }
 
     #[test]

@@ -84,6 +84,8 @@ pub struct GenerationCard {
     pub can_check_now: bool,
     /// The creator stopped tracking it.
     pub stopped: bool,
+    /// The video was made but not saved: "Try again" fetches it again (nothing is paid again).
+    pub can_download_again: bool,
     pub error: Option<CardError>,
     pub cost: CardCost,
     pub first_frame_url: Option<String>,
@@ -157,6 +159,7 @@ pub(crate) fn card(generation: &Generation, context: CardContext<'_>) -> Generat
             && !state.is_final()
             && state != GenerationState::Waiting,
         stopped,
+        can_download_again: state == GenerationState::NotSaved,
         error,
         cost: cost(generation, context.spend),
         first_frame_url: context.first_frame_url,
@@ -187,6 +190,14 @@ fn state_words(generation: &Generation, live: &Live) -> String {
             Some(failure) => format!("Failed: {}", failure.message),
             None => "Failed".to_owned(),
         },
+        GenerationState::Cancelled
+            if generation
+                .history
+                .iter()
+                .any(|c| c.state == GenerationState::Downloading) =>
+        {
+            "Stopped following; made and charged, but not saved".to_owned()
+        }
         GenerationState::Cancelled => match generation.task_id {
             Some(_) => format!("Stopped; {provider} may still finish it and charge"),
             None if generation
@@ -199,6 +210,7 @@ fn state_words(generation: &Generation, live: &Live) -> String {
             None => "Stopped before it was sent".to_owned(),
         },
         GenerationState::Unknown => "No answer: may have been charged".to_owned(),
+        GenerationState::NotSaved => "Made, but not saved".to_owned(),
     };
     if live.offline && !generation.state.is_final() {
         format!("Offline — will resume ({})", words.to_lowercase())

@@ -125,6 +125,8 @@ pub enum QueueError {
     NotTracked,
     #[error("{0}")]
     CannotStop(String),
+    #[error("{0}")]
+    NothingToDownload(String),
     #[error("An internal task stopped unexpectedly: {0}")]
     Internal(String),
 }
@@ -146,6 +148,7 @@ impl QueueError {
             QueueError::FirstFrameMissing { .. } => "first-frame-unreadable",
             QueueError::NotTracked => "not-tracked",
             QueueError::CannotStop(_) => "cannot-stop",
+            QueueError::NothingToDownload(_) => "nothing-to-download",
             QueueError::Internal(_) => "internal",
         }
     }
@@ -245,7 +248,9 @@ impl GenerationQueue {
             if generation.state == GenerationState::Done {
                 shared.remember_duration(&generation);
             }
-            if !generation.state.is_final() && !entry.read_only {
+            // A video not saved stays on the queue: the creator decides what becomes of it.
+            let waits_for_the_creator = generation.state == GenerationState::NotSaved;
+            if (!generation.state.is_final() || waits_for_the_creator) && !entry.read_only {
                 unfinished.push(generation);
             }
         }
@@ -346,8 +351,8 @@ impl GenerationQueue {
 
     /// Stops following a generation. A waiting one is never sent (not charged); one at the
     /// provider is let go, and since no provider offers a cancel call, it may still finish
-    /// and charge; an unknown outcome is set aside. A video already being saved cannot be
-    /// stopped: it is paid for.
+    /// and charge; an unknown outcome is set aside. A video being saved, or made but not saved,
+    /// is let go: it stays charged, and may remain at the provider for a while.
     pub async fn stop_tracking(&self, id: &GenerationId) -> Result<GenerationCard, QueueError> {
         let orders = {
             let tracked = locked(&self.shared.tracked);
@@ -368,13 +373,25 @@ impl GenerationQueue {
         let key = id.clone();
         let generation = tokio::task::spawn_blocking(move || -> Result<_, QueueError> {
             let mut generation = library.load(&key)?;
+            let now = local_now();
+            if generation.state == GenerationState::NotSaved {
+                // Made and charged, never saved: let go. The spending line stays as it is.
+                let note = format!(
+                    "Stopped following by you; the video was not saved. It may still be at {} for a while.",
+                    generation.request.provider
+                );
+                generation
+                    .advance(GenerationState::Cancelled, now, Some(note))
+                    .map_err(LibraryError::from)?;
+                library.save(&generation)?;
+                return Ok(generation);
+            }
             if generation.state != GenerationState::Unknown {
                 return Err(QueueError::CannotStop(format!(
                     "This generation has already ended ({}).",
                     generation.state.label()
                 )));
             }
-            let now = local_now();
             generation.dismiss(now).map_err(LibraryError::from)?;
             library.save(&generation)?;
             if let Err(err) = ledger.record_may_have_been_charged(
@@ -393,6 +410,44 @@ impl GenerationQueue {
             .unwrap_or_default();
         self.shared.track(generation, live, None);
         self.card(id).ok_or(QueueError::NotTracked)
+    }
+
+    /// Fetches a video that was made but not saved once more ("Try again" on its card). Nothing
+    /// is sent to be made again and nothing is paid again: only the download is tried.
+    pub async fn download_again(&self, id: &GenerationId) -> Result<GenerationCard, QueueError> {
+        let running = locked(&self.shared.tracked)
+            .get(id)
+            .and_then(|t| t.orders.as_ref())
+            .is_some_and(|orders| !orders.is_closed());
+        if running {
+            return Err(QueueError::NothingToDownload(
+                "This video is already being downloaded.".into(),
+            ));
+        }
+        let library = self.shared.library.clone();
+        let key = id.clone();
+        let generation = tokio::task::spawn_blocking(move || -> Result<_, QueueError> {
+            let mut generation = library.load(&key)?;
+            if generation.state != GenerationState::NotSaved {
+                return Err(QueueError::NothingToDownload(format!(
+                    "There is nothing to download again for this generation ({}).",
+                    generation.state.label()
+                )));
+            }
+            generation.error = None;
+            generation
+                .advance(
+                    GenerationState::Downloading,
+                    local_now(),
+                    Some("Trying the download again, as you asked.".into()),
+                )
+                .map_err(LibraryError::from)?;
+            library.save(&generation)?;
+            Ok(generation)
+        })
+        .await??;
+        self.follow(generation, None, None)
+            .ok_or(QueueError::NotTracked)
     }
 
     /// Every generation not yet finished, and those finished in this run, oldest first.

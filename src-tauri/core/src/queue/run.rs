@@ -12,7 +12,7 @@ use crate::library::{
     local_now, ChargedCost, Generation, GenerationFailure, GenerationState, VideoFile, VIDEO_FILE,
 };
 use crate::providers::{
-    MoneyState, ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate,
+    MoneyState, ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate, VideoLink,
 };
 
 use super::card::{CardError, DownloadProgress};
@@ -428,7 +428,9 @@ impl Runner {
             ));
             return Flow::End;
         };
-        let mut expired_in_a_row = 0;
+        // Steps that failed for a reason other than the connection: bounded, then the card
+        // says what happened and waits for the creator.
+        let mut tries = 0;
         loop {
             let client = match self.shared.client(provider).await {
                 Ok(client) => client,
@@ -436,7 +438,7 @@ impl Runner {
                     self.show_queue_problem(&err);
                     if let Woken::Stop(reply) = self.pause(self.shared.config.schedule.steady).await
                     {
-                        let _ = reply.send(Err(paid_for()));
+                        return self.stop_and_reply(reply).await;
                     }
                     continue;
                 }
@@ -446,7 +448,7 @@ impl Runner {
                 // After a restart, or when a link expired: ask again for where the video is.
                 None => match self.check_ready(&client, &task).await {
                     Ok(update) => update,
-                    Err(flow) => match flow {
+                    Err(err) => match self.download_setback(&err, &mut tries).await {
                         Some(flow) => return flow,
                         None => continue,
                     },
@@ -454,15 +456,25 @@ impl Runner {
             };
             self.shared.pacer.wait_turn(provider).await;
             let link = match client.video_link(&task, &update).await {
+                // The service's own address is for a link that keeps failing, not the first try.
+                Ok(link) if tries == 0 => VideoLink {
+                    fallback: None,
+                    ..link
+                },
                 Ok(link) => link,
                 Err(err) => {
                     self.ready = None;
-                    self.setback(&err).await;
-                    continue;
+                    match self.download_setback(&err, &mut tries).await {
+                        Some(flow) => return flow,
+                        None => continue,
+                    }
                 }
             };
             let fetcher = self.shared.fetcher(&client);
-            let downloaded = self.download(&fetcher, &link, &dest).await;
+            let downloaded = match self.download(&fetcher, &link, &dest).await {
+                Ok(downloaded) => downloaded,
+                Err(reply) => return self.stop_and_reply(reply).await,
+            };
             match downloaded {
                 Ok(video) => {
                     self.came_back_online();
@@ -485,74 +497,68 @@ impl Runner {
                     }
                     return Flow::End;
                 }
-                Err(err @ ProviderError::LinkExpired { .. }) => {
-                    // A fresh link: MiniMax retrieves again, OpenRouter's content endpoint and
-                    // LinkModel's query give one. Fresh links that keep failing are waited on.
-                    tracing::info!("{err}");
-                    self.ready = None;
-                    expired_in_a_row += 1;
-                    if expired_in_a_row > 2 {
-                        self.setback(&err).await;
-                    }
-                }
                 Err(err) => {
+                    // A fresh link next time: MiniMax retrieves again, OpenRouter's content
+                    // endpoint and LinkModel's query give one.
                     self.ready = None;
-                    self.setback(&err).await;
+                    if let Some(flow) = self.download_setback(&err, &mut tries).await {
+                        return flow;
+                    }
                 }
             }
         }
     }
 
-    /// Asks where the finished video is. `Err(None)` to try again, `Err(Some)` to stop.
+    /// Asks where the finished video is.
     async fn check_ready(
         &mut self,
         client: &ProviderClient,
         task: &TaskRef,
-    ) -> Result<TaskUpdate, Option<Flow>> {
+    ) -> Result<TaskUpdate, ProviderError> {
         self.shared
             .pacer
             .wait_turn(self.generation.request.provider)
             .await;
-        match client.check(task).await {
-            Ok(update) if update.status == TaskStatus::Succeeded => {
-                self.came_back_online();
-                let money =
-                    self.shared
-                        .ledger
-                        .record_poll(self.id().as_str(), &update, local_now());
-                if self.note_money(money) {
-                    let _ = self.save().await;
-                }
-                Ok(update)
-            }
-            Ok(update) => {
-                // Only a provider that changed its mind would say this; follow what it says.
-                tracing::warn!(
-                    status = %update.provider_status,
-                    "a finished generation is no longer reported finished"
-                );
-                self.setback(&ProviderError::UnexpectedAnswer {
-                    provider: self.generation.request.provider,
-                    what: format!("the finished video is now “{}”", update.provider_status),
-                    said: Default::default(),
-                })
-                .await;
-                Err(None)
-            }
-            Err(err) => {
-                self.setback(&err).await;
-                Err(None)
-            }
+        let update = client.check(task).await?;
+        if update.status != TaskStatus::Succeeded {
+            // A job that expired at the provider (after a long restart), or a provider that
+            // changed its mind: there is no video to fetch now.
+            tracing::warn!(
+                status = %update.provider_status,
+                "a finished generation is no longer reported finished"
+            );
+            return Err(ProviderError::UnexpectedAnswer {
+                provider: self.generation.request.provider,
+                what: format!("the finished video is now “{}”", update.provider_status),
+                said: update
+                    .failure
+                    .as_ref()
+                    .and_then(|f| f.said().cloned())
+                    .unwrap_or_default(),
+            });
         }
+        self.came_back_online();
+        let money = self
+            .shared
+            .ledger
+            .record_poll(self.id().as_str(), &update, local_now());
+        if self.note_money(money) {
+            let _ = self.save().await;
+        }
+        Ok(update)
     }
 
-    /// Streams the video into place, reporting progress; a stop request meanwhile is refused.
+    /// Streams the video into place, reporting progress. `Err` carries a stop request that
+    /// came meanwhile: the download is dropped where it is (its partial file stays).
     async fn download(
         &mut self,
         client: &ProviderClient,
-        link: &crate::providers::VideoLink,
+        link: &VideoLink,
         dest: &std::path::Path,
-    ) -> Result<crate::providers::DownloadedVideo, ProviderError> {
+    ) -> Result<
+        Result<crate::providers::DownloadedVideo, ProviderError>,
+        oneshot::Sender<Result<(), QueueError>>,
+    > {
         let shared = self.shared.clone();
         let id = self.generation.id.clone();
         let every = shared.config.progress_every;
@@ -571,31 +577,63 @@ impl Runner {
         tokio::pin!(saving);
         loop {
             tokio::select! {
-                done = &mut saving => return done,
+                done = &mut saving => return Ok(done),
                 order = self.orders.recv() => {
                     if let Some(Order::Stop(reply)) = order {
-                        let _ = reply.send(Err(paid_for()));
+                        return Err(reply);
                     }
                 }
             }
         }
     }
 
-    /// A download step went wrong: offline waits and resumes; anything else is shown and tried
-    /// again at the steady pace. A paid video is never given up.
-    async fn setback(&mut self, err: &ProviderError) {
+    /// A download step went wrong. Offline waits and resumes, without limit (the video will
+    /// come once the connection is back); anything else is shown and tried again a few times
+    /// at the steady pace, then the generation becomes "not saved". `Some` when it is over.
+    async fn download_setback(&mut self, err: &ProviderError, tries: &mut u32) -> Option<Flow> {
         let woken = if let ProviderError::NetworkDown { .. } = err {
             self.offline(err).await
         } else {
+            *tries += 1;
+            tracing::info!(tries = *tries, "the download did not work: {err}");
+            if *tries >= DOWNLOAD_TRIES {
+                return Some(self.not_saved(err).await);
+            }
             self.show_problem(err);
             let wait = err
                 .retry_after()
                 .unwrap_or(self.shared.config.schedule.steady);
             self.pause(wait).await
         };
-        if let Woken::Stop(reply) = woken {
-            let _ = reply.send(Err(paid_for()));
+        match woken {
+            Woken::Stop(reply) => Some(self.stop_and_reply(reply).await),
+            Woken::Check => None,
         }
+    }
+
+    /// The video could not be brought home: the card says why in plain words and offers to try
+    /// again or to stop following. Nothing is held meanwhile.
+    async fn not_saved(&mut self, err: &ProviderError) -> Flow {
+        let provider = self.generation.request.provider;
+        let message = not_saved_words(provider, err);
+        self.generation.error = Some(GenerationFailure {
+            message: message.clone(),
+            ..failure(err)
+        });
+        self.shared.update(self.id(), |_, live| {
+            live.download = None;
+            live.problem = None;
+            live.offline = false;
+        });
+        let _ = self
+            .advance(GenerationState::NotSaved, Some(err.to_string()))
+            .await;
+        Flow::End
+    }
+
+    async fn stop_and_reply(&mut self, reply: oneshot::Sender<Result<(), QueueError>>) -> Flow {
+        let _ = reply.send(self.stop().await);
+        Flow::End
     }
 
     // -----------------------------------------------------------------------------------------
@@ -680,7 +718,14 @@ impl Runner {
                 );
                 (ledger.record_may_have_been_charged(&id, &note, now), note)
             }
-            GenerationState::Downloading => return Err(paid_for()),
+            GenerationState::Downloading => {
+                // Let go: the video was made and is charged; the app no longer fetches it.
+                let note = format!(
+                    "Stopped following by you before the video was saved. {provider} made it and charged for it; it may still be there for a while."
+                );
+                self.slot = None;
+                return self.advance(GenerationState::Cancelled, Some(note)).await;
+            }
             _ => {
                 return Err(QueueError::CannotStop(format!(
                     "This generation has already ended ({}).",
@@ -774,8 +819,34 @@ fn failure(err: &ProviderError) -> GenerationFailure {
     }
 }
 
-fn paid_for() -> QueueError {
-    QueueError::CannotStop(
-        "This video is already made and paid for; it is being saved to your library.".to_owned(),
+/// Download steps that may fail (not counting a lost connection) before the generation
+/// becomes "not saved".
+const DOWNLOAD_TRIES: u32 = 4;
+
+/// Why the video is not in the library, for a creator: what happened and what they can do.
+pub(crate) fn not_saved_words(provider: crate::provider::Provider, err: &ProviderError) -> String {
+    let what = match err {
+        ProviderError::LinkExpired { .. } => "its download link kept expiring".to_owned(),
+        ProviderError::VideoIncomplete { .. } | ProviderError::DownloadIncomplete { .. } => {
+            "the video kept arriving incomplete".to_owned()
+        }
+        ProviderError::UnsafeLink { .. } => {
+            "the download link it gave was not secure, so it was not followed".to_owned()
+        }
+        ProviderError::VideoTooLarge { .. } => {
+            "the video is larger than Hailuo Studio accepts".to_owned()
+        }
+        ProviderError::TaskNotFound { .. } => format!("{provider} no longer finds it"),
+        ProviderError::UnexpectedAnswer { what, .. } if what.contains("not an MP4") => {
+            "what arrived was not a video file".to_owned()
+        }
+        ProviderError::Disk { .. } => "it could not be written to your library folder".to_owned(),
+        other => format!(
+            "the last try ended with “{}”",
+            other.to_string().trim_end_matches('.')
+        ),
+    };
+    format!(
+        "{provider} made this video, but Hailuo Studio could not save it: {what}. It may still be at {provider} for a while: choose Try again, or Stop following to let it go."
     )
 }
