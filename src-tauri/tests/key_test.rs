@@ -325,3 +325,42 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn a_china_key_test_reports_which_host_answers_and_remembers_it() {
+    use hailuo_emulator::{ChinaHostName, Variants, CHINA_OLD_BASE_URL_ENV_VAR};
+    let svc = services(EmulatorConfig {
+        variants: Variants {
+            china_host_down: Some(ChinaHostName::New),
+            ..Variants::default()
+        },
+        ..EmulatorConfig::default()
+    });
+    // As a new user's app finds them: no address set, the two names the app knows, the
+    // documented one down. (Other tests here set their addresses, which win over these.)
+    std::env::set_var(
+        Service::MinimaxChina.base_url_env_var(),
+        svc.emulator.china_base_url(ChinaHostName::New),
+    );
+    std::env::set_var(
+        CHINA_OLD_BASE_URL_ENV_VAR,
+        svc.emulator.china_base_url(ChinaHostName::Old),
+    );
+    let (app, _data) = boot();
+    ok(
+        &app,
+        "save_key",
+        json!({"provider": "minimax-china", "key": svc.emulator.key(Service::MinimaxChina)}),
+    );
+    let test = ok(&app, "test_key", json!({"provider": "minimax-china"}));
+    let old = svc.emulator.china_base_url(ChinaHostName::Old);
+    let old_host = old.trim_start_matches("http://");
+    assert_eq!(test["verdict"], "works", "{test}");
+    assert_eq!(test["host"], old_host, "{test}");
+    assert!(
+        test["message"].as_str().unwrap().contains(old_host),
+        "{test}"
+    );
+    let settings = ok(&app, "get_settings", json!({}));
+    assert_eq!(settings["minimaxChinaHost"], old.as_str(), "{settings}");
+}

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::keys::{KeyStore, KeyStoreError};
 use crate::field_record;
+use crate::keys::{KeyStore, KeyStoreError};
 use crate::logs;
 use crate::paths::StudioPaths;
 use crate::provider::Provider;
@@ -185,11 +185,15 @@ mod tests {
                 elapsed_ms: 40,
                 request_headers: Default::default(),
                 request_body: Some(field_record::redact_body_with_key(
-                    &format!(r#"{{"first_frame_image":"data:image/png;base64,iVBORw0KGgoAAAA","echo":"{key}"}}"#),
+                    &format!(
+                        r#"{{"first_frame_image":"data:image/png;base64,iVBORw0KGgoAAAA","echo":"{key}"}}"#
+                    ),
                     Some(key),
                 )),
                 response_headers: Default::default(),
-                response_body: Some(r#"{"task_id":"106916112212032","base_resp":{"status_code":0}}"#.into()),
+                response_body: Some(
+                    r#"{"task_id":"106916112212032","base_resp":{"status_code":0}}"#.into(),
+                ),
                 error: None,
             },
         );
@@ -207,7 +211,10 @@ mod tests {
         });
         assert!(report.contains("minimax-china, last 1:"), "{report}");
         assert!(report.contains("106916112212032"), "{report}");
-        assert!(report.contains("MiniMax China host in use: https://api.minimax.cn"), "{report}");
+        assert!(
+            report.contains("MiniMax China host in use: https://api.minimax.cn"),
+            "{report}"
+        );
         assert!(!report.contains(key), "{report}");
         assert!(!report.contains("data:image"), "{report}");
     }

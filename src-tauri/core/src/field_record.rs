@@ -276,7 +276,9 @@ mod tests {
                 Some(KEY),
             )),
             response_headers: BTreeMap::new(),
-            response_body: Some(redact_body(r#"{"task_id":"1","extra":"sk-cp-abcdefghijklmnop"}"#)),
+            response_body: Some(redact_body(
+                r#"{"task_id":"1","extra":"sk-cp-abcdefghijklmnop"}"#,
+            )),
             error: None,
         }
     }
@@ -292,7 +294,8 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         write_now(dir.path(), &exchange(1, "minimax-china"));
-        let text = std::fs::read_to_string(dir.path().join("exchanges-minimax-china.jsonl")).unwrap();
+        let text =
+            std::fs::read_to_string(dir.path().join("exchanges-minimax-china.jsonl")).unwrap();
         assert!(!text.contains(KEY), "{text}");
         assert!(!text.contains("sk-cp-abcdefghijklmnop"), "{text}");
         assert!(!text.contains("data:"), "{text}");

@@ -333,13 +333,24 @@ mod tests {
         let payg = SecretString::from("sk-api-0123456789abcdef".to_owned());
         let test = test_key(Provider::MinimaxGlobal, &payg, works).await;
         assert_eq!(test.key_kind, Some(KeyKind::PayAsYouGo));
-        assert!(test.message.contains("pay-as-you-go key"), "{}", test.message);
+        assert!(
+            test.message.contains("pay-as-you-go key"),
+            "{}",
+            test.message
+        );
         let plan = SecretString::from("sk-cp-0123456789abcdef".to_owned());
         let test = test_key(Provider::MinimaxChina, &plan, works).await;
         assert_eq!(test.key_kind, Some(KeyKind::Plan));
-        assert!(test.message.contains("plan (subscription) key"), "{}", test.message);
+        assert!(
+            test.message.contains("plan (subscription) key"),
+            "{}",
+            test.message
+        );
         let other = test_key(Provider::OpenRouter, &plan, works).await;
-        assert_eq!(other.key_kind, None, "only MiniMax keys have these prefixes");
+        assert_eq!(
+            other.key_kind, None,
+            "only MiniMax keys have these prefixes"
+        );
     }
 
     #[tokio::test]
@@ -359,7 +370,11 @@ mod tests {
         assert_eq!(test.verdict, Verdict::NoCredit);
         assert_eq!(test.error_kind, Some("plan-limit-reached"));
         assert!(test.message.contains("5-hour window"), "{}", test.message);
-        assert!(test.message.contains("Nothing was charged"), "{}", test.message);
+        assert!(
+            test.message.contains("Nothing was charged"),
+            "{}",
+            test.message
+        );
     }
 
     #[tokio::test]
@@ -373,7 +388,11 @@ mod tests {
         .await;
         assert_eq!(test.host.as_deref(), Some("api.minimaxi.com"));
         assert_eq!(test.base_url.as_deref(), Some("https://api.minimaxi.com"));
-        assert!(test.message.contains("at api.minimaxi.com"), "{}", test.message);
+        assert!(
+            test.message.contains("at api.minimaxi.com"),
+            "{}",
+            test.message
+        );
     }
 
     #[tokio::test]

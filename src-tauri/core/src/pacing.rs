@@ -204,7 +204,10 @@ impl RequestPacer {
         times.retain(|t| *t + budget.per > now);
         let slot = if times.len() < limit {
             // Room in the window, but never before a slot already booked for later.
-            times.last().copied().map_or(earliest, |last| last.max(earliest))
+            times
+                .last()
+                .copied()
+                .map_or(earliest, |last| last.max(earliest))
         } else {
             (times[times.len() - limit] + budget.per).max(earliest)
         };
@@ -295,12 +298,19 @@ mod tests {
             .map(|_| (pacer.book(Provider::MinimaxGlobal, start) - start).as_secs())
             .collect();
         assert_eq!(&secs[..9], &[7; 9]);
-        assert_eq!(secs[9], 60, "the 11th of the window waits for the first to leave it");
+        assert_eq!(
+            secs[9], 60,
+            "the 11th of the window waits for the first to leave it"
+        );
         pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
         pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
         pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
         pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
-        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(1), "never below one");
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(1),
+            "never below one"
+        );
         assert_eq!(pacer.current_limit(Provider::MinimaxChina), Some(20));
     }
 
@@ -314,10 +324,18 @@ mod tests {
         }
         assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(10));
         pacer.went_through(Provider::MinimaxGlobal);
-        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(11), "one step at a time");
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(11),
+            "one step at a time"
+        );
         for _ in 0..200 {
             pacer.went_through(Provider::MinimaxGlobal);
         }
-        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(20), "never past the listed figure");
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(20),
+            "never past the listed figure"
+        );
     }
 }

@@ -145,7 +145,11 @@ async fn minimax_china_works_on_api_minimax_cn_and_on_api_minimaxi_com() {
         };
         let client = china_client(&emu);
         one_generation(&client).await;
-        assert_eq!(emu.submits(Service::MinimaxChina), 1, "one submit, {down:?} down");
+        assert_eq!(
+            emu.submits(Service::MinimaxChina),
+            1,
+            "one submit, {down:?} down"
+        );
         let answered_port = port_of(&emu.china_base_url(up));
         assert!(
             china_api_requests(&emu)
@@ -293,7 +297,10 @@ async fn numbers_as_strings_and_extra_fields_are_read_at_every_provider() {
             assert_eq!((update.width, update.height), (Some(1366), Some(768)));
         }
         if provider == Provider::OpenRouter {
-            assert!(update.charged.is_some(), "a price as a string is still a price");
+            assert!(
+                update.charged.is_some(),
+                "a price as a string is still a price"
+            );
         }
         assert_eq!(emu.submits(service(provider)), 1, "{provider}");
         client.check_key().await.unwrap();
@@ -353,4 +360,127 @@ async fn an_unreadable_answer_while_following_is_its_own_outcome_with_the_answer
     // The task is still followable: the next answer is read as usual.
     let (update, _) = until_done(&client, &submission.task()).await;
     assert_eq!(update.status, TaskStatus::Succeeded);
+}
+
+/// One generation per service under one variant: "video saved, 1 submit" or what went wrong.
+async fn outcome(variants: Variants, provider: Provider) -> String {
+    let emu = start(variants).await;
+    let client = if provider == Provider::MinimaxChina {
+        china_client(&emu)
+    } else {
+        client(&emu, provider)
+    };
+    let attempt = async {
+        let submission = client.submit(&text_to_video(provider)).await?;
+        let mut update = client.check(&submission.task()).await?;
+        for _ in 0..20 {
+            if update.status.is_final() {
+                break;
+            }
+            update = client.check(&submission.task()).await?;
+        }
+        let link = client.video_link(&submission.task(), &update).await?;
+        let dir = tempfile::tempdir().unwrap();
+        client
+            .download(&link, &dir.path().join("v.mp4"), |_, _| {})
+            .await?;
+        Ok::<_, hailuo_core::providers::ProviderError>(())
+    };
+    match attempt.await {
+        Ok(()) => format!("video saved, {} submit", emu.submits(service(provider))),
+        Err(err) => format!("{}: {err}", err.kind()),
+    }
+}
+
+#[tokio::test]
+async fn every_variant_of_the_re_check_ends_as_a_saved_video_with_one_submit() {
+    let variants: Vec<(&str, Variants)> = vec![
+        (
+            "China api.minimax.cn down",
+            Variants {
+                china_host_down: Some(ChinaHostName::New),
+                ..Variants::default()
+            },
+        ),
+        (
+            "China api.minimaxi.com down",
+            Variants {
+                china_host_down: Some(ChinaHostName::Old),
+                ..Variants::default()
+            },
+        ),
+        (
+            "20/min, 1002 beyond",
+            Variants {
+                minimax_requests_per_minute: Some(20),
+                ..Variants::default()
+            },
+        ),
+        (
+            "catalogue 1080p only",
+            Variants {
+                openrouter_catalogue_1080p_only: true,
+                ..Variants::default()
+            },
+        ),
+        (
+            "usage.cost null",
+            Variants {
+                openrouter_cost_null: true,
+                ..Variants::default()
+            },
+        ),
+        (
+            "result link elsewhere",
+            Variants {
+                openrouter_result_elsewhere: true,
+                ..Variants::default()
+            },
+        ),
+        (
+            "numbers as strings",
+            Variants {
+                numbers_as_strings: true,
+                ..Variants::default()
+            },
+        ),
+        (
+            "unknown status word",
+            Variants {
+                unknown_status_word: Some("Rendering".into()),
+                ..Variants::default()
+            },
+        ),
+        (
+            "extra fields",
+            Variants {
+                extra_fields: true,
+                ..Variants::default()
+            },
+        ),
+    ];
+    let providers = [
+        Provider::MinimaxGlobal,
+        Provider::MinimaxChina,
+        Provider::OpenRouter,
+        Provider::LinkModel,
+    ];
+    let mut table = String::from(
+        "| variant | MiniMax | MiniMax China | OpenRouter | LinkModel |\n|---|---|---|---|---|\n",
+    );
+    let mut wrong = Vec::new();
+    for (name, variant) in variants {
+        let mut row = format!("| {name} |");
+        for provider in providers {
+            let got = outcome(variant.clone(), provider).await;
+            if got != "video saved, 1 submit" {
+                wrong.push(format!("{name} × {provider}: {got}"));
+            }
+            row.push_str(&format!(" {got} |"));
+        }
+        table.push_str(&row);
+        table.push('\n');
+    }
+    println!("{table}");
+    assert!(wrong.is_empty(), "{wrong:#?}\n{table}");
 }

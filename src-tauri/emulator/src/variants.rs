@@ -30,7 +30,11 @@ fn reshapes(variants: &Variants) -> bool {
         || variants.extra_fields
 }
 
-pub(crate) async fn layer(State(host): State<HostContext>, request: Request, next: Next) -> Response {
+pub(crate) async fn layer(
+    State(host): State<HostContext>,
+    request: Request,
+    next: Next,
+) -> Response {
     let Some(service) = host.service else {
         return next.run(request).await;
     };
@@ -156,6 +160,9 @@ mod tests {
     fn numbers_become_strings_everywhere() {
         let mut value = json!({"file": {"file_id": 17, "bytes": 5}, "list": [0.49, "x"]});
         numbers_to_strings(&mut value);
-        assert_eq!(value, json!({"file": {"file_id": "17", "bytes": "5"}, "list": ["0.49", "x"]}));
+        assert_eq!(
+            value,
+            json!({"file": {"file_id": "17", "bytes": "5"}, "list": ["0.49", "x"]})
+        );
     }
 }

@@ -664,15 +664,30 @@ mod tests {
         };
         assert!(is_transient(&with(502, Some(500))));
         assert!(is_transient(&with(503, None)));
-        assert!(!is_transient(&with(200, Some(500))), "a business code in an HTTP 200");
+        assert!(
+            !is_transient(&with(200, Some(500))),
+            "a business code in an HTTP 200"
+        );
         assert!(!is_transient(&with(408, Some(408))));
-        assert!(!is_transient(&rate_limited(Provider::LinkModel, 429, Some(429))));
-        assert!(!is_transient(&rate_limited(Provider::LinkModel, 200, Some(429))));
+        assert!(!is_transient(&rate_limited(
+            Provider::LinkModel,
+            429,
+            Some(429)
+        )));
+        assert!(!is_transient(&rate_limited(
+            Provider::LinkModel,
+            200,
+            Some(429)
+        )));
         assert!(is_transient(&ProviderError::NetworkDown {
             provider: Provider::LinkModel,
             detail: "connection reset".into()
         }));
-        assert!(!submit_may_retry(&rate_limited(Provider::LinkModel, 429, Some(429))));
+        assert!(!submit_may_retry(&rate_limited(
+            Provider::LinkModel,
+            429,
+            Some(429)
+        )));
         // The other services keep their rules: a 429 is waited out and asked again.
         assert!(is_transient(&rate_limited(Provider::OpenRouter, 429, None)));
     }

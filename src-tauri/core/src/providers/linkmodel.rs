@@ -440,7 +440,10 @@ mod tests {
         assert_eq!(submission.task_id, "12345");
         assert_eq!(submission.charged, Some(Money::usd(dec!(0.224))));
         let refused = r#"{"code":"401","msg":"invalid api key"}"#;
-        assert_eq!(read_submit(&answer(200, refused)).unwrap_err().kind(), "key-rejected");
+        assert_eq!(
+            read_submit(&answer(200, refused)).unwrap_err().kind(),
+            "key-rejected"
+        );
     }
 
     #[test]

@@ -433,7 +433,8 @@ pub(crate) async fn check(
     let provider = client.provider();
     with_retries(&client.policy, || async {
         let answer = send(client, false, |c| c.get(query_url(c, &task.task_id))).await?;
-        let read = read_query(provider, &answer).map_err(|err| err.unreadable_while_following(&answer.body));
+        let read = read_query(provider, &answer)
+            .map_err(|err| err.unreadable_while_following(&answer.body));
         client.pace_after(&read);
         read
     })
@@ -468,7 +469,10 @@ pub(crate) async fn check_key(client: &ProviderClient) -> Result<KeyCheck, Provi
     let alone = client.clone().with_alternate_base(None);
     let first = check_key_on(&alone).await;
     let other = match (&first, client.on_alternate()) {
-        (Ok(_) | Err(ProviderError::NoCredit { .. } | ProviderError::PlanLimitReached { .. }), _)
+        (
+            Ok(_) | Err(ProviderError::NoCredit { .. } | ProviderError::PlanLimitReached { .. }),
+            _,
+        )
         | (_, None) => return first,
         (Err(_), Some(other)) => other,
     };
@@ -724,11 +728,22 @@ mod tests {
         assert_eq!(update.status, TaskStatus::Succeeded);
         assert_eq!((update.width, update.height), (Some(1920), Some(1080)));
         let submit = r#"{"task_id":106916112212032,"base_resp":{"status_code":"0"}}"#;
-        assert_eq!(read_submit(G, &answer(200, submit)).unwrap().task_id, "106916112212032");
+        assert_eq!(
+            read_submit(G, &answer(200, submit)).unwrap().task_id,
+            "106916112212032"
+        );
         let limited = r#"{"base_resp":{"status_code":"1002","status_msg":"rate limit"}}"#;
-        assert_eq!(read_submit(G, &answer(200, limited)).unwrap_err().kind(), "rate-limited");
+        assert_eq!(
+            read_submit(G, &answer(200, limited)).unwrap_err().kind(),
+            "rate-limited"
+        );
         let retrieve = r#"{"file":{"file_id":"1","bytes":"5896337","download_url":"https://cdn.example/a.mp4","extra":null},"base_resp":{"status_code":0}}"#;
-        assert_eq!(read_retrieve(&client(), &answer(200, retrieve)).unwrap().expected_bytes, Some(5896337));
+        assert_eq!(
+            read_retrieve(&client(), &answer(200, retrieve))
+                .unwrap()
+                .expected_bytes,
+            Some(5896337)
+        );
     }
 
     #[test]

@@ -219,9 +219,10 @@ pub fn base_url_for(
     settings_override: Option<&str>,
 ) -> Result<Url, BaseUrlError> {
     let remembered = remembered_china_host();
-    let mut candidates = base_urls_from(provider, settings_override, remembered.as_deref(), |name| {
-        std::env::var(name).ok()
-    })?;
+    let mut candidates =
+        base_urls_from(provider, settings_override, remembered.as_deref(), |name| {
+            std::env::var(name).ok()
+        })?;
     Ok(candidates.remove(0))
 }
 
@@ -246,7 +247,12 @@ pub fn base_urls_from(
         let old = env(MINIMAX_CHINA_OLD_ENV_VAR)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
-            .map(|v| (format!("environment variable {MINIMAX_CHINA_OLD_ENV_VAR}"), v))
+            .map(|v| {
+                (
+                    format!("environment variable {MINIMAX_CHINA_OLD_ENV_VAR}"),
+                    v,
+                )
+            })
             .or_else(|| {
                 primary_is_default
                     .then(|| ("default".to_owned(), MINIMAX_CHINA_OLD_BASE_URL.to_owned()))
@@ -412,8 +418,13 @@ impl ProviderClient {
     /// The same client on the other host name, when there is one.
     pub(crate) fn on_alternate(&self) -> Option<ProviderClient> {
         let alternate = self.alternate.clone()?;
-        let mut other = ProviderClient::new(self.provider, alternate, self.key.clone(), self.http.clone())
-            .with_retry_policy(self.policy.clone());
+        let mut other = ProviderClient::new(
+            self.provider,
+            alternate,
+            self.key.clone(),
+            self.http.clone(),
+        )
+        .with_retry_policy(self.policy.clone());
         other.alternate = None;
         other.pacer = self.pacer.clone();
         Some(other)

@@ -550,7 +550,11 @@ mod tests {
 
     #[test]
     fn an_unknown_status_word_is_still_working_and_case_does_not_matter() {
-        let update = read_poll(&answer(200, r#"{"id":"j","status":"rendering","eta":"soon"}"#)).unwrap();
+        let update = read_poll(&answer(
+            200,
+            r#"{"id":"j","status":"rendering","eta":"soon"}"#,
+        ))
+        .unwrap();
         assert_eq!(update.status, TaskStatus::Running);
         assert_eq!(update.provider_status, "rendering");
         let done = read_poll(&answer(
@@ -559,7 +563,11 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(done.status, TaskStatus::Succeeded);
-        assert_eq!(done.charged, Some(Money::usd(dec!(0.49))), "a price as a string");
+        assert_eq!(
+            done.charged,
+            Some(Money::usd(dec!(0.49))),
+            "a price as a string"
+        );
         assert_eq!(
             read_poll(&answer(200, r#"{"id":"j"}"#)).unwrap_err().kind(),
             "unexpected-answer",
@@ -578,10 +586,17 @@ mod tests {
             assert_eq!(update.charged, None, "{body}");
             assert!(update.charge_not_reported, "{body}");
         }
-        let failed = read_poll(&answer(200, r#"{"id":"j","status":"failed","error":"x","usage":{"cost":null}}"#)).unwrap();
+        let failed = read_poll(&answer(
+            200,
+            r#"{"id":"j","status":"failed","error":"x","usage":{"cost":null}}"#,
+        ))
+        .unwrap();
         assert_eq!(failed.failure.unwrap().money(), MoneyState::Unknown);
         let running = read_poll(&answer(200, r#"{"id":"j","status":"in_progress"}"#)).unwrap();
-        assert!(!running.charge_not_reported, "only a finished job's charge is due");
+        assert!(
+            !running.charge_not_reported,
+            "only a finished job's charge is due"
+        );
     }
 
     #[test]

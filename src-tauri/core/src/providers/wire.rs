@@ -56,9 +56,11 @@ pub(crate) fn de_loose_string<'de, D: Deserializer<'de>>(d: D) -> Result<String,
 /// else is "not said", never an error.
 pub(crate) fn loose_u64(value: &serde_json::Value) -> Option<u64> {
     match value {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)),
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -184,7 +186,16 @@ mod tests {
         let sizes: Vec<_> = json.as_array().unwrap().iter().map(loose_u64).collect();
         assert_eq!(
             sizes,
-            vec![Some(1920), Some(1920), Some(1920), Some(7), None, None, None, None]
+            vec![
+                Some(1920),
+                Some(1920),
+                Some(1920),
+                Some(7),
+                None,
+                None,
+                None,
+                None
+            ]
         );
         let codes: Vec<_> = json.as_array().unwrap().iter().map(loose_i64).collect();
         assert_eq!(codes[1], Some(1920));

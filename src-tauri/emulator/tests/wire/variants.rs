@@ -20,7 +20,9 @@ fn text_to_video() -> Value {
 async fn minimax_task(emulator: &hailuo_emulator::Emulator, service: Service) -> String {
     let (_, answer) = post_json(emulator, service, "/v1/video_generation", &text_to_video()).await;
     let id = &answer["task_id"];
-    id.as_str().map(str::to_owned).unwrap_or_else(|| id.to_string())
+    id.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| id.to_string())
 }
 
 #[tokio::test]
@@ -50,7 +52,10 @@ async fn minimax_retrieve_can_announce_bytes_0() {
     let link = retrieve["file"]["download_url"].as_str().unwrap();
     let video = client().get(link).send().await.unwrap();
     assert_eq!(video.status(), 200);
-    assert!(video.bytes().await.unwrap().len() > 1000, "the video is whole");
+    assert!(
+        video.bytes().await.unwrap().len() > 1000,
+        "the video is whole"
+    );
 }
 
 #[tokio::test]
@@ -95,7 +100,10 @@ async fn the_china_host_answers_under_both_names_with_either_one_down() {
         })
         .await;
         let refused = client()
-            .get(format!("{}/v1/query/video_generation", emulator.china_base_url(down)))
+            .get(format!(
+                "{}/v1/query/video_generation",
+                emulator.china_base_url(down)
+            ))
             .send()
             .await
             .unwrap_err();
@@ -280,6 +288,9 @@ async fn extra_fields_can_come_everywhere() {
     )
     .await;
     assert!(submit.get("x_undocumented").is_some(), "{submit}");
-    assert!(submit["base_resp"].get("x_undocumented").is_some(), "{submit}");
+    assert!(
+        submit["base_resp"].get("x_undocumented").is_some(),
+        "{submit}"
+    );
     assert!(submit["task_id"].is_string(), "the documented fields stay");
 }
