@@ -190,7 +190,7 @@ async fn finished_openrouter_poll(emulator: &hailuo_emulator::Emulator) -> Value
     )
     .await;
     assert_eq!(status, 202);
-    let id = job["id"].as_str().unwrap().to_owned();
+    let id = job["id"].as_str().expect("a job id").to_owned();
     assert!(emulator.finish_task_now(&id));
     get_json(emulator, Service::OpenRouter, &format!("/videos/{id}"))
         .await
