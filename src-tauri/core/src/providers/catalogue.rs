@@ -142,6 +142,11 @@ impl CatalogueFile {
     }
 }
 
+/// Today in UTC: the catalogue's day.
+pub fn today_utc() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
 /// Whether a copy fetched on `fetched_on` should be fetched again on `today` (at most daily).
 pub fn is_stale(fetched_on: Option<Date>, today: Date) -> bool {
     fetched_on.is_none_or(|day| day < today)
