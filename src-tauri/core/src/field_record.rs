@@ -106,9 +106,8 @@ fn write(dir: &Path, kept: &mut HashMap<String, Vec<String>>, exchange: &Exchang
     let mut text = lines.join("\n");
     text.push('\n');
     let partial = path.with_extension("jsonl.part");
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&partial, text))
-        .and_then(|()| std::fs::rename(&partial, &path));
+    // The log folder exists (the log made it); one that went away is not made again.
+    let written = std::fs::write(&partial, text).and_then(|()| std::fs::rename(&partial, &path));
     if let Err(err) = written {
         tracing::warn!("the field record could not be written: {err}");
     }

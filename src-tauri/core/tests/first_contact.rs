@@ -484,3 +484,44 @@ async fn every_variant_of_the_re_check_ends_as_a_saved_video_with_one_submit() {
     println!("{table}");
     assert!(wrong.is_empty(), "{wrong:#?}\n{table}");
 }
+
+#[tokio::test]
+async fn the_field_record_keeps_each_exchange_without_the_key_or_a_data_url() {
+    let logs = tempfile::tempdir().unwrap();
+    hailuo_core::field_record::start(logs.path());
+    let emu = start(Variants::default()).await;
+    let client = client(&emu, Provider::MinimaxGlobal);
+    let mut request = text_to_video(Provider::MinimaxGlobal);
+    request.model = Model::Hailuo23Fast;
+    request.first_frame = Some(hailuo_core::FirstFrame::Picture {
+        mime: "image/png".into(),
+        bytes: include_bytes!("fixtures/first-frame.png").to_vec(),
+    });
+    let submission = client.submit(&request).await.unwrap();
+    // The writer thread is asynchronous: wait for the record to land.
+    let mut recorded = Vec::new();
+    for _ in 0..100 {
+        recorded = hailuo_core::field_record::recent(logs.path(), 50);
+        if recorded.iter().any(|(s, lines)| {
+            s == "minimax-global" && lines.iter().any(|l| l.contains(&submission.task_id))
+        }) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, lines) = recorded
+        .iter()
+        .find(|(s, _)| s == "minimax-global")
+        .expect("a record for MiniMax");
+    let submit = lines
+        .iter()
+        .find(|l| l.contains("/v1/video_generation"))
+        .expect("the submit is kept");
+    assert!(submit.contains(&submission.task_id), "{submit}");
+    assert!(submit.contains("\"status\":200"), "{submit}");
+    assert!(submit.contains("elapsedMs"), "{submit}");
+    let all = std::fs::read_to_string(logs.path().join("exchanges-minimax-global.jsonl")).unwrap();
+    assert!(!all.contains(&emu.key(Service::MinimaxGlobal)), "{all}");
+    assert!(!all.contains("data:image"), "{all}");
+    assert!(!all.to_ascii_lowercase().contains("authorization"), "{all}");
+}
