@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "save_key",
     "remove_key",
     "test_key",
+    "openrouter_offer",
     "get_settings",
     "update_settings",
     "choose_library_folder",

@@ -85,6 +85,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::accounts::save_key,
             commands::accounts::remove_key,
             commands::accounts::test_key,
+            commands::catalogue::openrouter_offer,
             commands::settings::get_settings,
             commands::settings::update_settings,
             commands::settings::choose_library_folder,

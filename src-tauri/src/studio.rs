@@ -97,6 +97,7 @@ impl Studio {
         let media = Arc::new(tauri::async_runtime::block_on(MediaServer::start(
             library.clone(),
         ))?);
+        hailuo_core::providers::remember_china_host(loaded.settings.minimax_china_host.as_deref());
         let config = match app.try_state::<QueuePacingOverride>() {
             Some(pacing) => pacing.0.clone(),
             None if std::env::var_os(QUICK_POLLING_ENV).is_some() => QueueConfig::quick(),
@@ -147,7 +148,15 @@ impl Studio {
 
     /// Checks and stores new settings, then puts them in force; answers them as stored.
     pub async fn replace_settings(&self, new: Settings) -> Result<Settings, SettingsError> {
-        self.change_settings(|settings| *settings = new).await
+        self.change_settings(|settings| {
+            // The China host that answered is the app's memory, not a field of the form.
+            let china_host = settings.minimax_china_host.take();
+            *settings = Settings {
+                minimax_china_host: new.minimax_china_host.clone().or(china_host),
+                ..new
+            };
+        })
+        .await
     }
 
     /// Changes some settings (e.g. only the library folder), checks them, writes them, and
@@ -173,6 +182,7 @@ impl Studio {
         if let Some(queue) = &self.queue {
             queue.set_base_url_overrides(next.base_url_overrides.clone());
         }
+        hailuo_core::providers::remember_china_host(next.minimax_china_host.as_deref());
         *current = next.clone();
         Ok(next)
     }

@@ -325,3 +325,77 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn a_china_key_test_reports_which_host_answers_and_remembers_it() {
+    use hailuo_emulator::{ChinaHostName, Variants, CHINA_OLD_BASE_URL_ENV_VAR};
+    let svc = services(EmulatorConfig {
+        variants: Variants {
+            china_host_down: Some(ChinaHostName::New),
+            ..Variants::default()
+        },
+        ..EmulatorConfig::default()
+    });
+    // As a new user's app finds them: no address set, the two names the app knows, the
+    // documented one down. (Other tests here set their addresses, which win over these.)
+    std::env::set_var(
+        Service::MinimaxChina.base_url_env_var(),
+        svc.emulator.china_base_url(ChinaHostName::New),
+    );
+    std::env::set_var(
+        CHINA_OLD_BASE_URL_ENV_VAR,
+        svc.emulator.china_base_url(ChinaHostName::Old),
+    );
+    let (app, _data) = boot();
+    ok(
+        &app,
+        "save_key",
+        json!({"provider": "minimax-china", "key": svc.emulator.key(Service::MinimaxChina)}),
+    );
+    let test = ok(&app, "test_key", json!({"provider": "minimax-china"}));
+    let old = svc.emulator.china_base_url(ChinaHostName::Old);
+    let old_host = old.trim_start_matches("http://");
+    assert_eq!(test["verdict"], "works", "{test}");
+    assert_eq!(test["host"], old_host, "{test}");
+    assert!(
+        test["message"].as_str().unwrap().contains(old_host),
+        "{test}"
+    );
+    let settings = ok(&app, "get_settings", json!({}));
+    assert_eq!(settings["minimaxChinaHost"], old.as_str(), "{settings}");
+}
+
+#[test]
+fn the_create_screen_gets_openrouter_s_catalogue_at_most_daily_and_the_built_in_copy_offline() {
+    let svc = services(EmulatorConfig::default());
+    let (app, _data) = boot();
+    // No key yet: the built-in copy, and nobody asked.
+    let offer = ok(&app, "openrouter_offer", json!({}));
+    assert_eq!(offer["fetchedOn"], Value::Null, "{offer}");
+    assert_eq!(offer["offer"]["resolutions"], json!(["1080p"]), "{offer}");
+    assert!(svc.emulator.requests().is_empty());
+
+    use_emulator(&app, &svc.emulator);
+    ok(
+        &app,
+        "save_key",
+        json!({"provider": "openrouter", "key": svc.emulator.key(Service::OpenRouter)}),
+    );
+    let offer = ok(&app, "openrouter_offer", json!({}));
+    assert_ne!(offer["fetchedOn"], Value::Null, "{offer}");
+    // This emulator's catalogue lists 768p too: what the catalogue offers is what is offered.
+    assert_eq!(
+        offer["offer"]["resolutions"],
+        json!(["768p", "1080p"]),
+        "{offer}"
+    );
+    assert_eq!(offer["offer"]["durations"], json!([6, 10]));
+    ok(&app, "openrouter_offer", json!({}));
+    let asked = svc
+        .emulator
+        .requests_to(Service::OpenRouter)
+        .into_iter()
+        .filter(|r| r.path.ends_with("/videos/models"))
+        .count();
+    assert_eq!(asked, 1, "at most once a day");
+}

@@ -3,11 +3,15 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::field_record;
 use crate::keys::{KeyStore, KeyStoreError};
 use crate::logs;
 use crate::paths::StudioPaths;
 use crate::provider::Provider;
 use crate::settings::Settings;
+
+/// How many of each service's last exchanges the report carries.
+pub const FIELD_RECORD_LINES: usize = 10;
 
 /// How many of the log's last lines the report carries.
 pub const LOG_LINES: usize = 200;
@@ -88,6 +92,27 @@ pub fn diagnostics_report(sources: &DiagnosticsSources<'_>) -> String {
         );
     }
 
+    let _ = writeln!(
+        report,
+        "  MiniMax China host in use: {}",
+        settings
+            .minimax_china_host
+            .as_deref()
+            .map_or_else(|| "not tested yet".to_owned(), without_query)
+    );
+
+    let _ = writeln!(report, "\nLast exchanges with each service (field record):");
+    let services = field_record::recent(&sources.paths.log_dir, FIELD_RECORD_LINES);
+    if services.is_empty() {
+        let _ = writeln!(report, "  none yet");
+    }
+    for (service, exchanges) in services {
+        let _ = writeln!(report, "  {service}, last {}:", exchanges.len());
+        for exchange in exchanges {
+            let _ = writeln!(report, "  {exchange}");
+        }
+    }
+
     let lines = logs::recent_lines(&sources.paths.log_dir, LOG_LINES);
     let _ = writeln!(report, "\nLast {} log lines:", lines.len());
     for line in lines {
@@ -142,6 +167,57 @@ mod tests {
     use super::*;
     use crate::keys::MemoryKeyStore;
     use secrecy::SecretString;
+
+    #[test]
+    fn copy_diagnostics_includes_the_field_record_without_keys_or_pictures() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = StudioPaths::under(dir.path());
+        std::fs::create_dir_all(&paths.log_dir).unwrap();
+        let key = "sk-api-secret-key-987654321";
+        field_record::write_now(
+            &paths.log_dir,
+            &field_record::Exchange {
+                at: "Wed, 02 Dec 2026 05:00:00 GMT".into(),
+                service: "minimax-china".into(),
+                method: "POST".into(),
+                path: "/v1/video_generation".into(),
+                status: Some(200),
+                elapsed_ms: 40,
+                request_headers: Default::default(),
+                request_body: Some(field_record::redact_body_with_key(
+                    &format!(
+                        r#"{{"first_frame_image":"data:image/png;base64,iVBORw0KGgoAAAA","echo":"{key}"}}"#
+                    ),
+                    Some(key),
+                )),
+                response_headers: Default::default(),
+                response_body: Some(
+                    r#"{"task_id":"106916112212032","base_resp":{"status_code":0}}"#.into(),
+                ),
+                error: None,
+            },
+        );
+        let settings = Settings {
+            minimax_china_host: Some("https://api.minimax.cn".into()),
+            ..Settings::default()
+        };
+        let report = diagnostics_report(&DiagnosticsSources {
+            app_version: "0.1.0",
+            settings: &settings,
+            paths: &paths,
+            library_dir: &paths.default_library_dir,
+            read_only_reason: None,
+            keys: &MemoryKeyStore::default(),
+        });
+        assert!(report.contains("minimax-china, last 1:"), "{report}");
+        assert!(report.contains("106916112212032"), "{report}");
+        assert!(
+            report.contains("MiniMax China host in use: https://api.minimax.cn"),
+            "{report}"
+        );
+        assert!(!report.contains(key), "{report}");
+        assert!(!report.contains("data:image"), "{report}");
+    }
 
     #[test]
     fn the_report_says_which_keys_exist_but_never_what_they_are() {

@@ -29,6 +29,44 @@ pub enum Verdict {
     CouldNotTell,
 }
 
+/// What kind of MiniMax key it is, by its prefix (providers.md, re-check): billed separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyKind {
+    /// `sk-api-…`: pay-as-you-go, each video paid from the balance.
+    PayAsYouGo,
+    /// `sk-cp-…`: a subscription ("plan") key, with usage limits per 5-hour window.
+    Plan,
+}
+
+impl KeyKind {
+    /// The kind of a MiniMax key, from its prefix; `None` for other services or other prefixes.
+    pub fn of(provider: Provider, key: &str) -> Option<KeyKind> {
+        if !provider.is_minimax() {
+            return None;
+        }
+        let key = key.trim();
+        if key.starts_with("sk-api-") {
+            Some(KeyKind::PayAsYouGo)
+        } else if key.starts_with("sk-cp-") {
+            Some(KeyKind::Plan)
+        } else {
+            None
+        }
+    }
+
+    fn sentence(self) -> &'static str {
+        match self {
+            KeyKind::PayAsYouGo => {
+                " It is a pay-as-you-go key: each video is paid from your MiniMax balance."
+            }
+            KeyKind::Plan => {
+                " It is a plan (subscription) key: it is billed separately from pay-as-you-go and has a usage limit in each 5-hour window. Whether plans include Hailuo 2.3 videos is not documented: if a video is refused, use a pay-as-you-go key."
+            }
+        }
+    }
+}
+
 /// What the creator is told after pressing Test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,6 +80,12 @@ pub struct KeyTest {
     pub suggested_provider: Option<Provider>,
     /// The provider error's kind, when the test ended in one.
     pub error_kind: Option<&'static str>,
+    /// MiniMax only: pay-as-you-go or plan key, by its prefix.
+    pub key_kind: Option<KeyKind>,
+    /// The host that answered (`api.minimax.cn`), for Settings to show.
+    pub host: Option<String>,
+    /// The base URL that answered, for the app to remember (MiniMax China has two names).
+    pub base_url: Option<String>,
 }
 
 /// Tests `key` at `provider`. `check(p)` asks provider `p` about the same key; for a MiniMax
@@ -66,8 +110,15 @@ where
                 credit_left: None,
                 suggested_provider: Some(other),
                 error_kind: Some(err.kind()),
+                key_kind: None,
+                host: None,
+                base_url: None,
             },
             _ => failed(provider, Verdict::Rejected, &err),
+        },
+        Err(err @ ProviderError::PlanLimitReached { .. }) => KeyTest {
+            message: format!("{provider} accepted your key. {err}"),
+            ..failed(provider, Verdict::NoCredit, &err)
         },
         Err(err @ ProviderError::NoCredit { .. }) => KeyTest {
             message: format!(
@@ -87,6 +138,12 @@ where
         },
         Err(err) => failed(provider, Verdict::CouldNotTell, &err),
     };
+    answer.key_kind = KeyKind::of(answer.provider, key.expose_secret());
+    if let Some(kind) = answer.key_kind {
+        if matches!(answer.verdict, Verdict::Works | Verdict::NoCredit) {
+            answer.message.push_str(kind.sentence());
+        }
+    }
     answer.message = without_key(&answer.message, key);
     answer
 }
@@ -105,7 +162,12 @@ fn accepted(provider: Provider, found: KeyCheck) -> KeyTest {
         ),
         _ => (
             Verdict::Works,
-            format!("{provider} accepted your key. Testing it cost nothing."),
+            match found.base_url.as_deref().and_then(host_of) {
+                Some(host) if provider == Provider::MinimaxChina => format!(
+                    "{provider} accepted your key at {host}. Testing it cost nothing."
+                ),
+                _ => format!("{provider} accepted your key. Testing it cost nothing."),
+            },
         ),
     };
     KeyTest {
@@ -115,7 +177,16 @@ fn accepted(provider: Provider, found: KeyCheck) -> KeyTest {
         credit_left: found.remaining_credit,
         suggested_provider: None,
         error_kind: None,
+        key_kind: None,
+        host: found.base_url.as_deref().and_then(host_of),
+        base_url: found.base_url,
     }
+}
+
+fn host_of(base_url: &str) -> Option<String> {
+    url::Url::parse(base_url)
+        .ok()
+        .map(|url| crate::providers::host_of(&url))
 }
 
 fn failed(provider: Provider, verdict: Verdict, err: &ProviderError) -> KeyTest {
@@ -126,6 +197,9 @@ fn failed(provider: Provider, verdict: Verdict, err: &ProviderError) -> KeyTest 
         credit_left: None,
         suggested_provider: None,
         error_kind: Some(err.kind()),
+        key_kind: None,
+        host: None,
+        base_url: None,
     }
 }
 
@@ -248,6 +322,74 @@ mod tests {
         assert_eq!(test.verdict, Verdict::CannotReach);
         assert!(
             test.message.contains("could not be checked"),
+            "{}",
+            test.message
+        );
+    }
+
+    #[tokio::test]
+    async fn the_key_test_says_whether_a_minimax_key_is_pay_as_you_go_or_plan() {
+        let works = |_| async { Ok(KeyCheck::default()) };
+        let payg = SecretString::from("sk-api-0123456789abcdef".to_owned());
+        let test = test_key(Provider::MinimaxGlobal, &payg, works).await;
+        assert_eq!(test.key_kind, Some(KeyKind::PayAsYouGo));
+        assert!(
+            test.message.contains("pay-as-you-go key"),
+            "{}",
+            test.message
+        );
+        let plan = SecretString::from("sk-cp-0123456789abcdef".to_owned());
+        let test = test_key(Provider::MinimaxChina, &plan, works).await;
+        assert_eq!(test.key_kind, Some(KeyKind::Plan));
+        assert!(
+            test.message.contains("plan (subscription) key"),
+            "{}",
+            test.message
+        );
+        let other = test_key(Provider::OpenRouter, &plan, works).await;
+        assert_eq!(
+            other.key_kind, None,
+            "only MiniMax keys have these prefixes"
+        );
+    }
+
+    #[tokio::test]
+    async fn code_2056_plan_limit_reached_has_its_own_plain_message_and_is_not_charged() {
+        let plan = SecretString::from("sk-cp-0123456789abcdef".to_owned());
+        let test = test_key(Provider::MinimaxGlobal, &plan, |p| async move {
+            Err(ProviderError::PlanLimitReached {
+                provider: p,
+                said: ProviderSaid {
+                    http_status: Some(200),
+                    code: Some(2056),
+                    text: Some("usage limit exceeded".into()),
+                },
+            })
+        })
+        .await;
+        assert_eq!(test.verdict, Verdict::NoCredit);
+        assert_eq!(test.error_kind, Some("plan-limit-reached"));
+        assert!(test.message.contains("5-hour window"), "{}", test.message);
+        assert!(
+            test.message.contains("Nothing was charged"),
+            "{}",
+            test.message
+        );
+    }
+
+    #[tokio::test]
+    async fn the_china_key_test_says_which_host_answered() {
+        let test = test_key(Provider::MinimaxChina, &key(), |_| async {
+            Ok(KeyCheck {
+                base_url: Some("https://api.minimaxi.com".into()),
+                ..KeyCheck::default()
+            })
+        })
+        .await;
+        assert_eq!(test.host.as_deref(), Some("api.minimaxi.com"));
+        assert_eq!(test.base_url.as_deref(), Some("https://api.minimaxi.com"));
+        assert!(
+            test.message.contains("at api.minimaxi.com"),
             "{}",
             test.message
         );

@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod clock;
 pub mod diagnostics;
+pub mod field_record;
 pub mod first_frame;
 #[doc(hidden)]
 pub mod fuzzing;

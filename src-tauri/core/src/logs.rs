@@ -71,7 +71,10 @@ pub fn start(log_dir: &Path, also_stderr: bool) -> Result<(), LogError> {
         .with(file_layer)
         .with(stderr_layer)
         .try_init()
-        .map_err(|_| LogError::AlreadyStarted)
+        .map_err(|_| LogError::AlreadyStarted)?;
+    // The last exchanges with each service go beside the log (`field_record`).
+    crate::field_record::start(log_dir);
+    Ok(())
 }
 
 /// The last `count` lines of the log, oldest first, across the newest files.

@@ -69,8 +69,9 @@ impl PollSchedule {
     }
 }
 
-/// The most requests a provider takes in a window of time. MiniMax allows 5 video requests a
-/// minute on pay-as-you-go (providers.md); the others publish no number.
+/// The most requests a provider takes in a window of time. MiniMax lists 20 video requests a
+/// minute for the Hailuo series (providers.md, re-checked December 2026; it was 5 earlier): the
+/// pace starts there, slows when MiniMax says "too many" and recovers step by step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestBudget {
     pub requests: u32,
@@ -80,30 +81,43 @@ pub struct RequestBudget {
 impl RequestBudget {
     pub fn documented(provider: Provider) -> Option<RequestBudget> {
         provider.is_minimax().then_some(RequestBudget {
-            requests: 5,
+            requests: 20,
             per: Duration::from_secs(60),
         })
     }
 }
 
+/// One provider's pace right now: the budget it may use, lowered after "too many requests".
+#[derive(Debug, Default)]
+struct Pace {
+    /// When recent requests were (or are booked to be) sent.
+    sent: Vec<Instant>,
+    /// Requests per window allowed now; `None` = the whole budget.
+    limit: Option<u32>,
+    /// No request before this (the provider's Retry-After).
+    hold_until: Option<Instant>,
+    /// Answers that went through since the limit last changed.
+    calm: u32,
+}
+
 /// Spaces requests to each provider so that all generations together stay inside its budget.
 /// Callers wait their turn with [`RequestPacer::wait_turn`]; no lock is held while waiting.
+/// One pacer is shared by every generation (the queue holds it in an `Arc`).
 #[derive(Debug, Default)]
 pub struct RequestPacer {
     budgets: HashMap<Provider, RequestBudget>,
-    /// When each provider's recent requests were (or are booked to be) sent.
-    sent: Mutex<HashMap<Provider, Vec<Instant>>>,
+    paces: Mutex<HashMap<Provider, Pace>>,
 }
 
 impl RequestPacer {
     pub fn new(budgets: HashMap<Provider, RequestBudget>) -> Self {
         RequestPacer {
             budgets,
-            sent: Mutex::default(),
+            paces: Mutex::default(),
         }
     }
 
-    /// The documented limits (MiniMax: 5 a minute).
+    /// The documented limits (MiniMax: 20 a minute).
     pub fn documented() -> Self {
         Self::new(
             Provider::ALL
@@ -119,19 +133,83 @@ impl RequestPacer {
         tokio::time::sleep_until(at).await;
     }
 
-    /// Reserves a send time: now if the window has room, else when its oldest request leaves it.
+    /// The requests per window `provider` may send now (`None`: not paced).
+    pub fn current_limit(&self, provider: Provider) -> Option<u32> {
+        let budget = self.budgets.get(&provider)?;
+        let paces = self.paces.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            paces
+                .get(&provider)
+                .and_then(|p| p.limit)
+                .unwrap_or(budget.requests),
+        )
+    }
+
+    /// The provider said "too many requests" (MiniMax 1002, HTTP 429): halve the pace, and send
+    /// nothing before its `Retry-After` when it gave one.
+    pub fn slow_down(&self, provider: Provider, retry_after: Option<Duration>) {
+        self.slow_down_at(provider, retry_after, Instant::now());
+    }
+
+    fn slow_down_at(&self, provider: Provider, retry_after: Option<Duration>, now: Instant) {
+        let Some(budget) = self.budgets.get(&provider).copied() else {
+            return;
+        };
+        let mut paces = self.paces.lock().unwrap_or_else(|p| p.into_inner());
+        let pace = paces.entry(provider).or_default();
+        let limit = pace.limit.unwrap_or(budget.requests);
+        pace.limit = Some((limit / 2).max(1));
+        pace.calm = 0;
+        if let Some(wait) = retry_after {
+            let until = now + wait;
+            pace.hold_until = Some(pace.hold_until.map_or(until, |h| h.max(until)));
+        }
+        tracing::info!(
+            provider = provider.id(),
+            limit = (limit / 2).max(1),
+            ?retry_after,
+            "the provider asked for fewer requests: slowing down"
+        );
+    }
+
+    /// A request went through: after a whole window's worth of them, one more request per
+    /// window is allowed again, up to the budget.
+    pub fn went_through(&self, provider: Provider) {
+        let Some(budget) = self.budgets.get(&provider).copied() else {
+            return;
+        };
+        let mut paces = self.paces.lock().unwrap_or_else(|p| p.into_inner());
+        let pace = paces.entry(provider).or_default();
+        let Some(limit) = pace.limit else {
+            return;
+        };
+        pace.calm += 1;
+        if pace.calm >= limit {
+            pace.calm = 0;
+            pace.limit = (limit + 1 < budget.requests).then_some(limit + 1);
+        }
+    }
+
+    /// Reserves a send time: now if the window has room, else when its oldest request leaves it;
+    /// never before a `Retry-After` the provider asked for.
     fn book(&self, provider: Provider, now: Instant) -> Instant {
         let Some(budget) = self.budgets.get(&provider).copied() else {
             return now;
         };
-        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-        let times = sent.entry(provider).or_default();
+        let mut paces = self.paces.lock().unwrap_or_else(|p| p.into_inner());
+        let pace = paces.entry(provider).or_default();
+        let limit = pace.limit.unwrap_or(budget.requests).max(1) as usize;
+        let earliest = pace.hold_until.map_or(now, |h| h.max(now));
+        let times = &mut pace.sent;
         times.retain(|t| *t + budget.per > now);
-        let slot = if times.len() < budget.requests as usize {
+        let slot = if times.len() < limit {
             // Room in the window, but never before a slot already booked for later.
-            times.last().copied().map_or(now, |last| last.max(now))
+            times
+                .last()
+                .copied()
+                .map_or(earliest, |last| last.max(earliest))
         } else {
-            times[times.len() - budget.requests as usize] + budget.per
+            (times[times.len() - limit] + budget.per).max(earliest)
         };
         times.push(slot);
         slot
@@ -171,21 +249,23 @@ mod tests {
     }
 
     #[test]
-    fn minimax_gets_five_requests_a_minute_across_all_generations() {
+    fn minimax_starts_at_the_listed_twenty_requests_a_minute_across_all_generations() {
         let pacer = RequestPacer::documented();
         let start = Instant::now();
-        let slots: Vec<Duration> = (0..11)
-            .map(|_| pacer.book(Provider::MinimaxGlobal, start) - start)
+        let secs: Vec<u64> = (0..41)
+            .map(|_| (pacer.book(Provider::MinimaxGlobal, start) - start).as_secs())
             .collect();
-        let secs: Vec<u64> = slots.iter().map(|d| d.as_secs()).collect();
-        assert_eq!(secs, [0, 0, 0, 0, 0, 60, 60, 60, 60, 60, 120]);
+        assert_eq!(&secs[..20], &[0; 20]);
+        assert_eq!(&secs[20..40], &[60; 20]);
+        assert_eq!(secs[40], 120);
+        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(20));
     }
 
     #[test]
     fn the_regions_and_other_providers_are_paced_separately() {
         let pacer = RequestPacer::documented();
         let start = Instant::now();
-        for _ in 0..5 {
+        for _ in 0..20 {
             pacer.book(Provider::MinimaxGlobal, start);
         }
         assert_eq!(pacer.book(Provider::MinimaxChina, start), start);
@@ -195,14 +275,67 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_sixth_minimax_request_waits_a_minute() {
+    async fn a_twenty_first_minimax_request_waits_a_minute() {
         let pacer = RequestPacer::documented();
         let start = Instant::now();
-        for _ in 0..5 {
+        for _ in 0..20 {
             pacer.wait_turn(Provider::MinimaxGlobal).await;
         }
         assert_eq!(Instant::now(), start);
         pacer.wait_turn(Provider::MinimaxGlobal).await;
         assert_eq!(Instant::now() - start, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn minimax_pacing_slows_on_1002_or_429_honouring_retry_after() {
+        let pacer = RequestPacer::documented();
+        let start = Instant::now();
+        pacer.book(Provider::MinimaxGlobal, start);
+        pacer.slow_down_at(Provider::MinimaxGlobal, Some(Duration::from_secs(7)), start);
+        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(10));
+        // Nothing before the Retry-After, then at most 10 in the minute.
+        let secs: Vec<u64> = (0..11)
+            .map(|_| (pacer.book(Provider::MinimaxGlobal, start) - start).as_secs())
+            .collect();
+        assert_eq!(&secs[..9], &[7; 9]);
+        assert_eq!(
+            secs[9], 60,
+            "the 11th of the window waits for the first to leave it"
+        );
+        pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
+        pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
+        pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
+        pacer.slow_down_at(Provider::MinimaxGlobal, None, start);
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(1),
+            "never below one"
+        );
+        assert_eq!(pacer.current_limit(Provider::MinimaxChina), Some(20));
+    }
+
+    #[test]
+    fn minimax_pacing_recovers_gradually_after_a_slow_down() {
+        let pacer = RequestPacer::documented();
+        pacer.slow_down(Provider::MinimaxGlobal, None);
+        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(10));
+        for _ in 0..9 {
+            pacer.went_through(Provider::MinimaxGlobal);
+        }
+        assert_eq!(pacer.current_limit(Provider::MinimaxGlobal), Some(10));
+        pacer.went_through(Provider::MinimaxGlobal);
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(11),
+            "one step at a time"
+        );
+        for _ in 0..200 {
+            pacer.went_through(Provider::MinimaxGlobal);
+        }
+        assert_eq!(
+            pacer.current_limit(Provider::MinimaxGlobal),
+            Some(20),
+            "never past the listed figure"
+        );
     }
 }

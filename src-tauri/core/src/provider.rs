@@ -55,7 +55,9 @@ impl Provider {
     pub fn default_base_url(self) -> &'static str {
         match self {
             Provider::MinimaxGlobal => "https://api.minimax.io",
-            Provider::MinimaxChina => "https://api.minimaxi.com",
+            // Documented since Sept 2026; the older `api.minimaxi.com` is tried as well
+            // (`providers::base_urls_from`).
+            Provider::MinimaxChina => "https://api.minimax.cn",
             Provider::OpenRouter => "https://openrouter.ai/api/v1",
             Provider::LinkModel => "https://api.linkmodel.ai/api/v1",
         }

@@ -68,6 +68,9 @@ pub struct Settings {
     pub library_dir: Option<PathBuf>,
     /// Advanced: another address for a service (a proxy or gateway), http(s) only.
     pub base_url_overrides: BTreeMap<Provider, String>,
+    /// MiniMax China answers on two host names (`api.minimax.cn`, the older
+    /// `api.minimaxi.com`): the base URL that answered the last key test, tried first.
+    pub minimax_china_host: Option<String>,
     /// The most the creator wants to spend per calendar month, per currency. Read by the
     /// spending ledger; an absent currency has no limit.
     pub monthly_budgets: BTreeMap<Currency, Decimal>,
@@ -84,6 +87,7 @@ impl Default for Settings {
             minimax_region: MinimaxRegion::Global,
             library_dir: None,
             base_url_overrides: BTreeMap::new(),
+            minimax_china_host: None,
             monthly_budgets: BTreeMap::new(),
             notifications: true,
             theme: Theme::System,

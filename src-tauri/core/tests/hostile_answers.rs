@@ -272,6 +272,7 @@ async fn an_http_download_link_to_another_host_is_refused_with_a_plain_message()
             provider_status: "Success".into(),
             detail: None,
             charged: None,
+            charge_not_reported: false,
             width: None,
             height: None,
             source: Some(VideoSource::MinimaxFile {

@@ -106,6 +106,39 @@ impl Default for LinkModelPrices {
     }
 }
 
+/// MiniMax China's two host names (providers.md, re-check): `api.minimax.cn` (documented since
+/// Sept 2026) and the older `api.minimaxi.com`. The emulator serves both on their own ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChinaHostName {
+    New,
+    Old,
+}
+
+/// The variants of real answers seen or possible (providers.md, "Re-checked December 2026"),
+/// each off by default so the documented shapes stay the baseline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Variants {
+    /// MiniMax retrieve answers `"bytes": 0` and `filename: "output.mp4"` (seen in two clients).
+    pub minimax_zero_bytes: bool,
+    /// This China host name refuses connections (the other one still serves).
+    pub china_host_down: Option<ChinaHostName>,
+    /// MiniMax's listed video rate limit per minute and host; beyond it: code 1002.
+    pub minimax_requests_per_minute: Option<u32>,
+    /// OpenRouter's catalogue (`GET /api/v1/videos/models`) lists `1080p` only for Hailuo 2.3,
+    /// as seen in July and Sept 2026; off, it lists `768p` too.
+    pub openrouter_catalogue_1080p_only: bool,
+    /// OpenRouter answers `usage: {"cost": null}` (BYOK routing).
+    pub openrouter_cost_null: bool,
+    /// OpenRouter's `unsigned_urls` point at outside storage (the CDN host, no key needed).
+    pub openrouter_result_elsewhere: bool,
+    /// Every number in every API answer is sent as a string (ids, codes, sizes, prices).
+    pub numbers_as_strings: bool,
+    /// A task still being made reports this word nobody documented instead of "processing".
+    pub unknown_status_word: Option<String>,
+    /// Every object in every API answer carries fields nobody documented.
+    pub extra_fields: bool,
+}
+
 /// Everything an emulator run can vary. `Default` suits tests; `by_hand()` suits a person.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -142,6 +175,8 @@ pub struct EmulatorConfig {
     pub minimax_retrieve_content: bool,
     /// Pads every served video to this many bytes with a trailing `free` box.
     pub pad_videos_to: Option<u64>,
+    /// Reality's variants of the documented answers (see [`Variants`]).
+    pub variants: Variants,
     /// Where generated clips are cached, shared by runs.
     pub clip_dir: PathBuf,
     pub ffmpeg: PathBuf,
@@ -171,6 +206,7 @@ impl Default for EmulatorConfig {
             linked_first_frame_size: (1920, 1080),
             minimax_retrieve_content: false,
             pad_videos_to: None,
+            variants: Variants::default(),
             clip_dir: std::env::temp_dir().join("hailuo-emulator-clips"),
             ffmpeg: PathBuf::from("ffmpeg"),
         }

@@ -27,6 +27,7 @@ mod openrouter;
 mod record;
 mod shared;
 mod tasks;
+mod variants;
 
 use std::sync::Arc;
 
@@ -39,8 +40,8 @@ use tokio::net::TcpListener;
 
 pub use clips::{output_size, ClipError, ClipFile};
 pub use config::{
-    EmulatorConfig, ExpiredLink, LinkModelErrorStatus, LinkModelPrices, LinkModelVideoField,
-    MinimaxFailReason, PollingUrl, ServiceKeys, TaskTiming,
+    ChinaHostName, EmulatorConfig, ExpiredLink, LinkModelErrorStatus, LinkModelPrices,
+    LinkModelVideoField, MinimaxFailReason, PollingUrl, ServiceKeys, TaskTiming, Variants,
 };
 pub use fault::{Endpoint, Fault, FaultKind};
 pub use record::{Host, RecordedRequest};
@@ -88,7 +89,11 @@ impl Service {
     }
 }
 
-/// The running emulator: five HTTP hosts on 127.0.0.1. Stops when dropped.
+/// The variable the app reads MiniMax China's older host name from.
+pub const CHINA_OLD_BASE_URL_ENV_VAR: &str = "HAILUO_STUDIO_MINIMAX_CHINA_OLD_BASE_URL";
+
+/// The running emulator: six HTTP hosts on 127.0.0.1 (MiniMax China twice, under its two
+/// names). Stops when dropped.
 #[derive(Debug)]
 pub struct Emulator {
     shared: Arc<Shared>,
@@ -96,9 +101,11 @@ pub struct Emulator {
 
 impl Emulator {
     /// Binds every host on a free port and starts serving on the current tokio runtime.
+    /// MiniMax China is served under both its names (`ChinaHostName`), each on its own port;
+    /// the one `Variants::china_host_down` names is bound and closed again, so it refuses.
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let mut listeners = Vec::new();
-        for _ in 0..5 {
+        for _ in 0..6 {
             listeners.push(TcpListener::bind(("127.0.0.1", 0)).await?);
         }
         let origin = |listener: &TcpListener| -> std::io::Result<String> {
@@ -110,13 +117,25 @@ impl Emulator {
             openrouter: origin(&listeners[2])?,
             linkmodel: origin(&listeners[3])?,
             cdn: origin(&listeners[4])?,
+            minimax_china_old: origin(&listeners[5])?,
         };
+        let down = config.variants.china_host_down;
         let shared = Arc::new(Shared::new(config, origins));
-        let mut listeners = listeners.into_iter();
-        for service in Service::ALL.map(Some).into_iter().chain([None]) {
-            let Some(listener) = listeners.next() else {
-                break;
+        let hosts = Service::ALL
+            .map(Some)
+            .into_iter()
+            .chain([None, Some(Service::MinimaxChina)]);
+        for (index, (service, listener)) in hosts.zip(listeners).enumerate() {
+            let china_name = match (service, index) {
+                (Some(Service::MinimaxChina), 5) => Some(ChinaHostName::Old),
+                (Some(Service::MinimaxChina), _) => Some(ChinaHostName::New),
+                _ => None,
             };
+            if china_name.is_some() && china_name == down {
+                // Closed: connections to this name are refused, as for a host that is gone.
+                drop(listener);
+                continue;
+            }
             let app = host_router(&shared, service);
             let shutdown = shared.shutdown.clone();
             tokio::spawn(async move {
@@ -140,6 +159,14 @@ impl Emulator {
         }
     }
 
+    /// The base URL of one of MiniMax China's two names (`base_url(MinimaxChina)` is the new).
+    pub fn china_base_url(&self, name: ChinaHostName) -> String {
+        match name {
+            ChinaHostName::New => self.shared.origins.minimax_china.clone(),
+            ChinaHostName::Old => self.shared.origins.minimax_china_old.clone(),
+        }
+    }
+
     /// The CDN host's origin, where download links point.
     pub fn cdn_url(&self) -> String {
         self.shared.origins.cdn.clone()
@@ -150,11 +177,16 @@ impl Emulator {
         self.shared.config.keys.get(service).to_string()
     }
 
-    /// The `HAILUO_STUDIO_*_BASE_URL` variables pointing the app at this emulator.
+    /// The `HAILUO_STUDIO_*_BASE_URL` variables pointing the app at this emulator, with
+    /// MiniMax China's older name on its own variable.
     pub fn env_vars(&self) -> Vec<(String, String)> {
         Service::ALL
             .into_iter()
             .map(|s| (s.base_url_env_var().to_string(), self.base_url(s)))
+            .chain([(
+                CHINA_OLD_BASE_URL_ENV_VAR.to_string(),
+                self.china_base_url(ChinaHostName::Old),
+            )])
             .collect()
     }
 
@@ -306,5 +338,6 @@ fn host_router(shared: &Arc<Shared>, service: Option<Service>) -> Router {
     routes
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found").into_response() })
         .layer(DefaultBodyLimit::disable())
+        .layer(from_fn_with_state(context.clone(), variants::layer))
         .layer(from_fn_with_state(context, intercept))
 }

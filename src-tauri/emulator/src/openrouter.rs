@@ -30,6 +30,7 @@ const ASPECT_RATIOS: [&str; 9] = [
 pub(crate) fn router(api: Api) -> Router {
     Router::new()
         .route("/api/v1/videos", post(submit))
+        .route("/api/v1/videos/models", get(catalogue))
         .route("/api/v1/videos/{id}", get(poll))
         .route("/api/v1/videos/{id}/content", get(content))
         .route("/api/v1/key", get(key))
@@ -282,6 +283,18 @@ async fn poll(State(api): State<Api>, headers: HeaderMap, Path(id): Path<String>
         "generation_id": task.generation_id,
     });
     match status {
+        TaskStatus::Success if api.shared.config.variants.openrouter_result_elsewhere => {
+            // Outside storage (a cloud bucket): a signed link on another host, no key needed.
+            let link = api.shared.mint_link(
+                api.service,
+                &task.id,
+                task.file_id,
+                cdn::file_name(api.service),
+                std::time::Duration::from_secs(3600),
+            );
+            answer["unsigned_urls"] = json!([link]);
+            answer["usage"] = json!({ "cost": task.cost, "is_byok": false });
+        }
         TaskStatus::Success => {
             answer["unsigned_urls"] = json!([format!(
                 "{}/api/v1/videos/{}/content?index=0",
@@ -337,6 +350,35 @@ async fn content(
         Ok(clip) => cdn::serve_file(&clip, &headers).await,
         Err(error) => cdn::clip_failure(&error),
     }
+}
+
+/// `GET /api/v1/videos/models`: the video catalogue (providers.md, re-check). As seen in July
+/// and Sept 2026 Hailuo 2.3 lists `1080p` only; with the variant off, `768p` too.
+async fn catalogue(State(api): State<Api>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = auth_error(&api, &headers) {
+        return refusal;
+    }
+    let resolutions = if api.shared.config.variants.openrouter_catalogue_1080p_only {
+        json!(["1080p"])
+    } else {
+        json!(["768p", "1080p"])
+    };
+    Json(json!({
+        "data": [{
+            "id": MODEL,
+            "name": "MiniMax: Hailuo 2.3",
+            "supported_resolutions": resolutions,
+            "supported_aspect_ratios": ["16:9"],
+            "supported_sizes": [],
+            "supported_durations": [6, 10],
+            "supported_frame_images": ["first_frame"],
+            "generate_audio": false,
+            "seed": false,
+            "pricing_skus": {"duration_seconds": "0.0817"},
+            "allowed_passthrough_parameters": [],
+        }]
+    }))
+    .into_response()
 }
 
 async fn key(State(api): State<Api>, headers: HeaderMap) -> Response {

@@ -31,6 +31,8 @@ pub(crate) struct Origins {
     pub openrouter: String,
     pub linkmodel: String,
     pub cdn: String,
+    /// MiniMax China's older name (`api.minimaxi.com`); `minimax_china` is the new one.
+    pub minimax_china_old: String,
 }
 
 impl Origins {
@@ -53,6 +55,8 @@ pub(crate) struct Shared {
     pub tasks: Mutex<Tasks>,
     pub links: Mutex<HashMap<String, Link>>,
     pub openrouter_usage: Mutex<f64>,
+    /// When each MiniMax host let requests through in the last minute (`Variants`).
+    pub minimax_minute: Mutex<HashMap<Service, std::collections::VecDeque<Instant>>>,
     pub clips: Clips,
     pub shutdown: CancellationToken,
     next_id: AtomicU64,
@@ -78,6 +82,7 @@ impl Shared {
             tasks: Mutex::default(),
             links: Mutex::default(),
             openrouter_usage: Mutex::new(0.0),
+            minimax_minute: Mutex::default(),
             clips,
             shutdown: CancellationToken::new(),
             next_id: AtomicU64::new(1),

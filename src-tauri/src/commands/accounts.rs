@@ -136,7 +136,18 @@ pub async fn test_key(
         }
     };
     let answer = hailuo_core::key_test::test_key(provider, &key, check).await;
-    tracing::info!(provider = provider.id(), verdict = ?answer.verdict, "API key tested");
+    tracing::info!(provider = provider.id(), verdict = ?answer.verdict, host = ?answer.host, "API key tested");
+    // MiniMax China answers on two host names: the one that took this key is tried first by
+    // every generation from now on (and kept across starts).
+    if provider == Provider::MinimaxChina {
+        if let Some(base_url) = answer.base_url.clone() {
+            if settings.minimax_china_host.as_deref() != Some(base_url.as_str()) {
+                studio
+                    .change_settings(|settings| settings.minimax_china_host = Some(base_url))
+                    .await?;
+            }
+        }
+    }
     Ok(answer)
 }
 

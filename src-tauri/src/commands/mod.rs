@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod catalogue;
 mod error;
 pub mod first_frame;
 pub mod generation;

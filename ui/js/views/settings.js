@@ -113,7 +113,9 @@ function keyRow(provider, saved) {
   async function test() {
     panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
     try {
-      panel.replaceChildren(verdictBox(readKeyTest(await studio.testKey(provider.id))));
+      const result = await studio.testKey(provider.id);
+      const host = result.host ? [el("p", { className: "muted", dataset: { testid: `key-host-${provider.id}` }, textContent: `Host in use: ${result.host}` })] : [];
+      panel.replaceChildren(verdictBox(readKeyTest(result)), ...host);
     } catch (err) {
       panel.replaceChildren(showError(err));
     }

@@ -85,6 +85,13 @@ pub enum ProviderError {
         said: ProviderSaid,
     },
 
+    /// MiniMax 2056: a plan ("sk-cp-") key has used its allowance for the current 5-hour window.
+    #[error("Your {provider} plan has used up its allowance for now. Plans allow a set amount of use in each 5-hour window: wait for the next window, or use a pay-as-you-go key, then try again. Nothing was charged.{said}", said = said.suffix())]
+    PlanLimitReached {
+        provider: Provider,
+        said: ProviderSaid,
+    },
+
     #[error("{provider} is receiving too many requests from this key right now.{wait} Nothing was charged for this attempt.{said}", wait = retry_after.map(try_again_in).unwrap_or_else(|| " Try again in a minute.".into()), said = said.suffix())]
     RateLimited {
         provider: Provider,
@@ -127,6 +134,16 @@ pub enum ProviderError {
         provider: Provider,
         what: String,
         said: ProviderSaid,
+    },
+
+    /// An answer about a generation being followed that could not be read at all. The
+    /// generation stays followable; `raw` is the answer, redacted, for a bug report.
+    #[error("{provider} answered in a way Hailuo Studio does not know yet ({what}). The generation is still being followed. Copy the answer below into a bug report so this can be fixed.{said}", said = said.suffix())]
+    UnreadableAnswer {
+        provider: Provider,
+        what: String,
+        said: ProviderSaid,
+        raw: String,
     },
 
     #[error("The request reached {provider} but no clear answer came back ({cause}), so the video may have been started and charged. Check your {provider} account before trying again, so you do not pay twice.{said}", said = said.suffix())]
@@ -198,6 +215,8 @@ impl ProviderError {
         match self {
             ProviderError::KeyRejected { .. } => "key-rejected",
             ProviderError::NoCredit { .. } => "no-credit",
+            ProviderError::PlanLimitReached { .. } => "plan-limit-reached",
+            ProviderError::UnreadableAnswer { .. } => "unreadable-answer",
             ProviderError::RateLimited { .. } => "rate-limited",
             ProviderError::PromptFlagged { .. } => "prompt-flagged",
             ProviderError::VideoFlagged { .. } => "video-flagged",
@@ -235,6 +254,8 @@ impl ProviderError {
         match self {
             ProviderError::KeyRejected { said, .. }
             | ProviderError::NoCredit { said, .. }
+            | ProviderError::PlanLimitReached { said, .. }
+            | ProviderError::UnreadableAnswer { said, .. }
             | ProviderError::RateLimited { said, .. }
             | ProviderError::PromptFlagged { said, .. }
             | ProviderError::VideoFlagged { said, .. }
@@ -245,6 +266,32 @@ impl ProviderError {
             | ProviderError::GenerationFailed { said, .. }
             | ProviderError::TaskNotFound { said, .. }
             | ProviderError::Refused { said, .. } => Some(said),
+            _ => None,
+        }
+    }
+
+    /// While following a generation: an answer that could not be read becomes
+    /// [`ProviderError::UnreadableAnswer`] carrying the whole answer, redacted. Others pass.
+    pub fn unreadable_while_following(self, body: &str) -> ProviderError {
+        match self {
+            ProviderError::UnexpectedAnswer {
+                provider,
+                what,
+                said,
+            } => ProviderError::UnreadableAnswer {
+                provider,
+                what,
+                said,
+                raw: crate::field_record::redact_body(body),
+            },
+            other => other,
+        }
+    }
+
+    /// The answer as it came (redacted), when it could not be read.
+    pub fn raw_answer(&self) -> Option<&str> {
+        match self {
+            ProviderError::UnreadableAnswer { raw, .. } => Some(raw),
             _ => None,
         }
     }
@@ -263,11 +310,15 @@ impl ProviderError {
 impl Serialize for ProviderError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("ProviderError", 4)?;
+        let mut s = serializer.serialize_struct("ProviderError", 5)?;
         s.serialize_field("kind", self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         s.serialize_field("money", &self.money())?;
         s.serialize_field("said", &self.said())?;
+        // Only an unreadable answer carries it: what to copy into a bug report.
+        if let Some(raw) = self.raw_answer() {
+            s.serialize_field("raw", raw)?;
+        }
         s.end()
     }
 }

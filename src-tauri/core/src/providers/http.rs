@@ -9,6 +9,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::{excerpt, ProviderError, ProviderSaid};
+use crate::field_record;
 use crate::provider::Provider;
 
 /// API answers are small JSON documents (a few hundred bytes); anything bigger than this is not
@@ -197,11 +198,16 @@ pub(crate) async fn exchange(
     let method = request.method().clone();
     let endpoint = request.url().path().to_owned();
     let task_id = task_id_in(request.url());
+    let record = field_record::is_on().then(|| RecordStart::of(provider, &request));
     let started = Instant::now();
+    let mut answer_headers = None;
     let answered = match http.execute(request).await {
         Ok(response) => {
             let status = response.status();
             let retry_after = retry_after(response.headers());
+            if record.is_some() {
+                answer_headers = Some(response.headers().clone());
+            }
             read_limited(response).await.map(|bytes| Answer {
                 status,
                 retry_after,
@@ -211,6 +217,9 @@ pub(crate) async fn exchange(
         Err(err) => Err(NoAnswer::from_reqwest(err)),
     };
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if let Some(record) = record {
+        record.finish(&answered, answer_headers.as_ref(), elapsed_ms);
+    }
     let task_id = task_id.as_deref().unwrap_or("-");
     match &answered {
         Ok(answer) => tracing::info!(
@@ -233,6 +242,74 @@ pub(crate) async fn exchange(
         ),
     }
     answered
+}
+
+/// What the field record keeps of a request, taken before it is sent (redacted at once).
+struct RecordStart {
+    exchange: field_record::Exchange,
+    key: Option<String>,
+}
+
+impl RecordStart {
+    fn of(provider: Provider, request: &reqwest::Request) -> Self {
+        let key = request
+            .headers()
+            .get(reqwest::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim_start_matches("Bearer ").trim().to_owned())
+            .filter(|k| !k.is_empty());
+        let key_ref = key.as_deref();
+        let url = request.url();
+        let path = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(|b| field_record::redact_body_with_key(&String::from_utf8_lossy(b), key_ref));
+        RecordStart {
+            exchange: field_record::Exchange {
+                at: httpdate::fmt_http_date(std::time::SystemTime::now()),
+                service: provider.id().to_owned(),
+                method: request.method().to_string(),
+                path: field_record::redact_text(&path, key_ref),
+                status: None,
+                elapsed_ms: 0,
+                request_headers: field_record::headers(request.headers(), key_ref),
+                request_body: body,
+                response_headers: Default::default(),
+                response_body: None,
+                error: None,
+            },
+            key,
+        }
+    }
+
+    fn finish(
+        mut self,
+        answered: &Result<Answer, NoAnswer>,
+        headers: Option<&HeaderMap>,
+        elapsed_ms: u64,
+    ) {
+        let key = self.key.as_deref();
+        self.exchange.elapsed_ms = elapsed_ms;
+        if let Some(headers) = headers {
+            self.exchange.response_headers = field_record::headers(headers, key);
+        }
+        match answered {
+            Ok(answer) => {
+                self.exchange.status = Some(answer.status.as_u16());
+                self.exchange.response_body =
+                    Some(field_record::redact_body_with_key(&answer.body, key));
+            }
+            Err(no_answer) => {
+                self.exchange.status = no_answer.oversized;
+                self.exchange.error = Some(field_record::redact_text(&no_answer.detail, key));
+            }
+        }
+        field_record::keep(self.exchange);
+    }
 }
 
 /// The task a request is about, as its URL names it: MiniMax's and LinkModel's `task_id` (or
@@ -314,9 +391,22 @@ pub(crate) fn is_transient(err: &ProviderError) -> bool {
         ProviderError::NetworkDown { .. } => return true,
         ProviderError::RateLimited { said, .. }
         | ProviderError::Unavailable { said, .. }
-        | ProviderError::UnexpectedAnswer { said, .. } => said,
+        | ProviderError::UnexpectedAnswer { said, .. }
+        | ProviderError::UnreadableAnswer { said, .. } => said,
         _ => return false,
     };
+    // LinkModel's own client retries only 5xx and network errors, never a 4xx or a business
+    // code (providers.md, re-check): a code inside an HTTP 200 is an answer, not an outage.
+    let provider = match err {
+        ProviderError::RateLimited { provider, .. }
+        | ProviderError::Unavailable { provider, .. }
+        | ProviderError::UnexpectedAnswer { provider, .. }
+        | ProviderError::UnreadableAnswer { provider, .. } => *provider,
+        _ => return false,
+    };
+    if provider == Provider::LinkModel {
+        return said.http_status.is_some_and(|s| (500..600).contains(&s));
+    }
     let status_says_retry = said
         .http_status
         .is_some_and(|s| s == 429 || s == 408 || (500..600).contains(&s));
@@ -329,14 +419,6 @@ pub(crate) fn is_transient(err: &ProviderError) -> bool {
             said.code
                 .is_some_and(|c| MINIMAX_TRANSIENT_CODES.contains(&c))
         }
-        // LinkModel's `code` mirrors an HTTP status, even inside an HTTP 200.
-        ProviderError::RateLimited { provider, .. }
-        | ProviderError::Unavailable { provider, .. }
-            if *provider == Provider::LinkModel =>
-        {
-            said.code
-                .is_some_and(|c| c == 429 || c == 408 || (500..600).contains(&c))
-        }
         _ => false,
     };
     status_says_retry || code_says_retry
@@ -347,6 +429,8 @@ pub(crate) fn is_transient(err: &ProviderError) -> bool {
 pub(crate) fn submit_may_retry(err: &ProviderError) -> bool {
     match err {
         ProviderError::NetworkDown { .. } => true,
+        // LinkModel's own client never retries a 4xx: its "too many" goes back to the queue.
+        ProviderError::RateLimited { provider, .. } if *provider == Provider::LinkModel => false,
         ProviderError::RateLimited { said, .. } => {
             said.http_status == Some(429) || said.code == Some(1002) || said.code == Some(429)
         }
@@ -418,20 +502,23 @@ pub(crate) async fn submit_exchange(
 ) -> Result<Answer, ProviderError> {
     exchange(provider, request, timeout)
         .await
-        .map_err(|no_answer| {
-            if no_answer.never_sent {
-                no_answer.into_error(provider)
-            } else {
-                ProviderError::SubmitOutcomeUnknown {
-                    provider,
-                    said: no_answer
-                        .oversized
-                        .map(ProviderSaid::status)
-                        .unwrap_or_default(),
-                    cause: no_answer.detail,
-                }
-            }
-        })
+        .map_err(|no_answer| submit_no_answer(provider, no_answer))
+}
+
+/// A submit without an answer: only one that was never sent is a plain network failure.
+pub(crate) fn submit_no_answer(provider: Provider, no_answer: NoAnswer) -> ProviderError {
+    if no_answer.never_sent {
+        no_answer.into_error(provider)
+    } else {
+        ProviderError::SubmitOutcomeUnknown {
+            provider,
+            said: no_answer
+                .oversized
+                .map(ProviderSaid::status)
+                .unwrap_or_default(),
+            cause: no_answer.detail,
+        }
+    }
 }
 
 /// Sends a read-only request.
@@ -562,6 +649,47 @@ mod tests {
             200,
             Some(2045)
         )));
+    }
+
+    #[test]
+    fn linkmodel_never_retries_a_4xx_or_a_business_code_only_5xx_and_network_errors() {
+        let with = |http_status: u16, code: Option<i64>| ProviderError::Unavailable {
+            provider: Provider::LinkModel,
+            retry_after: None,
+            said: ProviderSaid {
+                http_status: Some(http_status),
+                code,
+                text: None,
+            },
+        };
+        assert!(is_transient(&with(502, Some(500))));
+        assert!(is_transient(&with(503, None)));
+        assert!(
+            !is_transient(&with(200, Some(500))),
+            "a business code in an HTTP 200"
+        );
+        assert!(!is_transient(&with(408, Some(408))));
+        assert!(!is_transient(&rate_limited(
+            Provider::LinkModel,
+            429,
+            Some(429)
+        )));
+        assert!(!is_transient(&rate_limited(
+            Provider::LinkModel,
+            200,
+            Some(429)
+        )));
+        assert!(is_transient(&ProviderError::NetworkDown {
+            provider: Provider::LinkModel,
+            detail: "connection reset".into()
+        }));
+        assert!(!submit_may_retry(&rate_limited(
+            Provider::LinkModel,
+            429,
+            Some(429)
+        )));
+        // The other services keep their rules: a 429 is waited out and asked again.
+        assert!(is_transient(&rate_limited(Provider::OpenRouter, 429, None)));
     }
 
     #[test]

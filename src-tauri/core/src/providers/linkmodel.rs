@@ -8,7 +8,9 @@ use super::http::{
     by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
-use super::wire::{check_submitted_id, de_amount, first_frame_url};
+use super::wire::{
+    check_submitted_id, de_amount, de_loose_string, de_loose_text, first_frame_url, loose_i64,
+};
 use super::{KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoSource};
 use crate::generation::GenerationRequest;
 use crate::money::Money;
@@ -43,18 +45,24 @@ impl SubmitBody {
     }
 }
 
+// Answers are read liberally (providers.md, re-check): unknown fields ignored, numbers as
+// strings and the reverse accepted, a missing optional field never fatal.
+
 /// Every answer's envelope. The submit answer says `msg`, the query answer `message`.
 #[derive(Debug, Deserialize)]
 struct Envelope<T> {
-    code: Option<i64>,
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "de_loose_text")]
     msg: Option<String>,
+    #[serde(default, deserialize_with = "de_loose_text")]
     message: Option<String>,
     data: Option<T>,
 }
 
 #[derive(Debug, Deserialize)]
 struct SubmitData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     task_id: String,
     #[serde(default, deserialize_with = "de_amount")]
     price: Option<Decimal>,
@@ -62,27 +70,28 @@ struct SubmitData {
 
 #[derive(Debug, Deserialize)]
 struct QueryData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     status: String,
+    #[serde(default, deserialize_with = "de_loose_text")]
     file_url: Option<String>,
     #[serde(default)]
-    output_videos: Vec<serde_json::Value>,
+    output_videos: Option<serde_json::Value>,
     /// The failure reason.
+    #[serde(default, deserialize_with = "de_loose_text")]
     msg: Option<String>,
     #[serde(default, deserialize_with = "de_amount")]
     price: Option<Decimal>,
 }
 
 /// The documented statuses, compared case-insensitively (submit says `processing`, the query
-/// `Processing`).
-fn task_status(word: &str) -> Option<TaskStatus> {
-    match word.to_ascii_lowercase().as_str() {
-        "pending" | "queued" | "queueing" => Some(TaskStatus::Queued),
-        "processing" | "running" => Some(TaskStatus::Running),
-        "success" | "succeeded" => Some(TaskStatus::Succeeded),
-        "failed" | "fail" => Some(TaskStatus::Failed),
-        "cancelled" | "canceled" => Some(TaskStatus::Cancelled),
-        _ => None,
+/// `Processing`). A word nobody documented means still working, never failed.
+fn task_status(word: &str) -> TaskStatus {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "pending" | "queued" | "queueing" => TaskStatus::Queued,
+        "success" | "succeeded" => TaskStatus::Succeeded,
+        "failed" | "fail" => TaskStatus::Failed,
+        "cancelled" | "canceled" => TaskStatus::Cancelled,
+        _ => TaskStatus::Running,
     }
 }
 
@@ -143,7 +152,7 @@ pub(crate) fn accepted<T: serde::de::DeserializeOwned>(
         .or(envelope.message)
         .filter(|t| !t.trim().is_empty())
         .map(|t| provider_text(&t));
-    let code = envelope.code.unwrap_or(0);
+    let code = envelope.code.as_ref().and_then(loose_i64).unwrap_or(0);
     if code != 0 {
         return Err(code_error(answer, code, text));
     }
@@ -194,11 +203,22 @@ fn output_video_url(value: &serde_json::Value) -> Option<String> {
 
 pub(crate) fn read_query(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
     let data: QueryData = accepted(answer)?;
-    let status = task_status(&data.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
-        provider: P,
-        what: format!("an unknown status {:?}", excerpt(&data.status)),
-        said: answer.said(),
-    })?;
+    if data.status.trim().is_empty() {
+        // An unknown word is "still working"; no word at all is not an answer about the task.
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "an answer without the task's status".into(),
+            said: answer.said(),
+        });
+    }
+    let status = task_status(&data.status);
+    if status == TaskStatus::Running && !data.status.trim().eq_ignore_ascii_case("processing") {
+        tracing::info!(
+            provider = P.id(),
+            status = %excerpt(&data.status),
+            "a status word nobody documented: taken as still working"
+        );
+    }
     let mut update = TaskUpdate::new(status, &data.status);
     update.charged = data.price.map(Money::usd);
     update.detail = data
@@ -210,7 +230,13 @@ pub(crate) fn read_query(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
             let url = data
                 .file_url
                 .filter(|u| !u.trim().is_empty())
-                .or_else(|| data.output_videos.iter().find_map(output_video_url))
+                .or_else(|| match &data.output_videos {
+                    Some(serde_json::Value::Array(items)) => {
+                        items.iter().find_map(output_video_url)
+                    }
+                    Some(one) => output_video_url(one),
+                    None => None,
+                })
                 .ok_or_else(|| ProviderError::UnexpectedAnswer {
                     provider: P,
                     what: "a finished video without file_url or output_videos".into(),
@@ -263,7 +289,7 @@ pub(crate) async fn check(
     with_retries(&client.policy, || async {
         let answer =
             read_exchange(P, client.get(url.clone()), client.policy.request_timeout).await?;
-        read_query(&answer)
+        read_query(&answer).map_err(|err| err.unreadable_while_following(&answer.body))
     })
     .await
 }
@@ -402,6 +428,22 @@ mod tests {
                 "{word}"
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_status_word_is_still_working_and_numbers_may_be_strings() {
+        let odd = r#"{"code":"0","data":{"task_id":12345,"status":"Rendering","extra":{"x":1}},"message":"success"}"#;
+        let update = read_query(&answer(200, odd)).unwrap();
+        assert_eq!(update.status, TaskStatus::Running);
+        let submit = r#"{"code":"0","data":{"task_id":12345,"status":"processing","price":"0.224"},"msg":"success"}"#;
+        let submission = read_submit(&answer(200, submit)).unwrap();
+        assert_eq!(submission.task_id, "12345");
+        assert_eq!(submission.charged, Some(Money::usd(dec!(0.224))));
+        let refused = r#"{"code":"401","msg":"invalid api key"}"#;
+        assert_eq!(
+            read_submit(&answer(200, refused)).unwrap_err().kind(),
+            "key-rejected"
+        );
     }
 
     #[test]

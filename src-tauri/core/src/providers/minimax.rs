@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
-    by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
-    submit_with_retries, with_retries, Answer,
+    by_status, exchange, key_verdict, settle_submit_error, submit_no_answer, submit_with_retries,
+    with_retries, Answer,
 };
-use super::wire::{check_submitted_id, de_loose_id, first_frame_url, is_plain_id};
+use super::wire::{
+    check_submitted_id, de_loose_code, de_loose_id, de_loose_string, de_loose_text, de_loose_u32,
+    de_loose_u64, first_frame_url, is_plain_id,
+};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
 };
@@ -53,50 +56,60 @@ impl SubmitBody {
     }
 }
 
+// Every field is read liberally (providers.md, re-check): unknown fields are ignored, numbers
+// may come as strings and the reverse, and a missing optional field is never fatal.
+
 #[derive(Debug, Deserialize)]
 struct BaseResp {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_code")]
     status_code: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     status_msg: String,
 }
 
 #[derive(Debug, Deserialize)]
 struct SubmitAnswer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     task_id: String,
 }
 
 #[derive(Debug, Deserialize)]
 struct QueryAnswer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     status: String,
     #[serde(default, deserialize_with = "de_loose_id")]
     file_id: Option<String>,
+    #[serde(default, deserialize_with = "de_loose_u32")]
     video_width: Option<u32>,
+    #[serde(default, deserialize_with = "de_loose_u32")]
     video_height: Option<u32>,
+    #[serde(default, deserialize_with = "de_loose_text")]
     error_message: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct RetrieveAnswer {
+    #[serde(default)]
     file: Option<RetrievedFile>,
 }
 
 #[derive(Debug, Deserialize)]
 struct RetrievedFile {
+    /// A hint only: real answers have been seen with `0` (then: unknown).
+    #[serde(default, deserialize_with = "de_loose_u64")]
     bytes: Option<u64>,
+    #[serde(default, deserialize_with = "de_loose_text")]
     download_url: Option<String>,
 }
 
-/// The documented statuses, case-sensitive.
-fn task_status(word: &str) -> Option<TaskStatus> {
-    match word {
-        "Preparing" | "Queueing" => Some(TaskStatus::Queued),
-        "Processing" => Some(TaskStatus::Running),
-        "Success" => Some(TaskStatus::Succeeded),
-        "Fail" => Some(TaskStatus::Failed),
-        _ => None,
+/// The documented statuses, compared case-insensitively (callbacks use lowercase ones). A word
+/// nobody documented means the task is still being worked on, never that it failed.
+fn task_status(word: &str) -> TaskStatus {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "preparing" | "queueing" | "queued" | "pending" => TaskStatus::Queued,
+        "success" | "succeeded" => TaskStatus::Succeeded,
+        "fail" | "failed" => TaskStatus::Failed,
+        _ => TaskStatus::Running,
     }
 }
 
@@ -113,7 +126,8 @@ fn code_error(provider: Provider, http_status: u16, code: i64, msg: &str) -> Pro
             other_region_hint: true,
             said,
         },
-        1008 | 2056 => ProviderError::NoCredit { provider, said },
+        1008 => ProviderError::NoCredit { provider, said },
+        2056 => ProviderError::PlanLimitReached { provider, said },
         1002 | 1039 | 1041 | 2045 => ProviderError::RateLimited {
             provider,
             retry_after: None,
@@ -232,11 +246,22 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
         return Ok(failed);
     }
     let query: QueryAnswer = accepted(provider, answer)?;
-    let status = task_status(&query.status).ok_or_else(|| ProviderError::UnexpectedAnswer {
-        provider,
-        what: format!("an unknown status {:?}", excerpt(&query.status)),
-        said: answer.said(),
-    })?;
+    if query.status.trim().is_empty() {
+        // An unknown word is "still working"; no word at all is not an answer about the task.
+        return Err(ProviderError::UnexpectedAnswer {
+            provider,
+            what: "an answer without the task's status".into(),
+            said: answer.said(),
+        });
+    }
+    let status = task_status(&query.status);
+    if status == TaskStatus::Running && !query.status.trim().eq_ignore_ascii_case("processing") {
+        tracing::info!(
+            provider = provider.id(),
+            status = %excerpt(&query.status),
+            "a status word nobody documented: taken as still working"
+        );
+    }
     let mut update = TaskUpdate::new(status, &query.status);
     update.width = query.video_width;
     update.height = query.video_height;
@@ -266,7 +291,7 @@ pub(crate) fn read_query(provider: Provider, answer: &Answer) -> Result<TaskUpda
 
 fn read_failure(provider: Provider, answer: &Answer) -> Option<TaskUpdate> {
     let value: serde_json::Value = serde_json::from_str(&answer.body).ok()?;
-    if value.get("status")?.as_str()? != "Fail" {
+    if task_status(value.get("status")?.as_str()?) != TaskStatus::Failed {
         return None;
     }
     let base = value
@@ -353,17 +378,54 @@ pub(crate) fn retrieve_content_url(client: &ProviderClient, file_id: &str) -> ur
     url
 }
 
+/// One exchange with MiniMax. On the China host, when the connection failed before anything
+/// was sent (DNS, refused, TLS), the same request goes to the other host name once: never after
+/// a request may have arrived. `submit` marks a request that could start a paid video.
+async fn send(
+    client: &ProviderClient,
+    submit: bool,
+    request: impl Fn(&ProviderClient) -> reqwest::RequestBuilder,
+) -> Result<Answer, ProviderError> {
+    let provider = client.provider();
+    let timeout = client.policy.request_timeout;
+    let answered = match exchange(provider, request(client), timeout).await {
+        Err(no_answer) if no_answer.never_sent => match client.on_alternate() {
+            Some(other) => {
+                tracing::warn!(
+                    provider = provider.id(),
+                    host = %client.host(),
+                    other = %other.host(),
+                    "could not connect: trying the other host name"
+                );
+                exchange(provider, request(&other), timeout).await
+            }
+            None => Err(no_answer),
+        },
+        other => other,
+    };
+    answered.map_err(|no_answer| {
+        if submit {
+            submit_no_answer(provider, no_answer)
+        } else {
+            no_answer.into_error(provider)
+        }
+    })
+}
+
 pub(crate) async fn submit(
     client: &ProviderClient,
     req: &GenerationRequest,
 ) -> Result<Submission, ProviderError> {
     let provider = client.provider();
     let body = SubmitBody::new(req);
-    let url = client.endpoint(&["v1", "video_generation"]);
     submit_with_retries(&client.policy, || async {
-        let request = client.post(url.clone()).json(&body);
-        let answer = submit_exchange(provider, request, client.policy.request_timeout).await?;
-        read_submit(provider, &answer).map_err(|err| settle_submit_error(provider, err))
+        let answer = send(client, true, |c| {
+            c.post(c.endpoint(&["v1", "video_generation"])).json(&body)
+        })
+        .await?;
+        let read = read_submit(provider, &answer).map_err(|err| settle_submit_error(provider, err));
+        client.pace_after(&read);
+        read
     })
     .await
 }
@@ -379,15 +441,12 @@ pub(crate) async fn check(
     task: &TaskRef,
 ) -> Result<TaskUpdate, ProviderError> {
     let provider = client.provider();
-    let url = query_url(client, &task.task_id);
     with_retries(&client.policy, || async {
-        let answer = read_exchange(
-            provider,
-            client.get(url.clone()),
-            client.policy.request_timeout,
-        )
-        .await?;
-        read_query(provider, &answer)
+        let answer = send(client, false, |c| c.get(query_url(c, &task.task_id))).await?;
+        let read = read_query(provider, &answer)
+            .map_err(|err| err.unreadable_while_following(&answer.body));
+        client.pace_after(&read);
+        read
     })
     .await
 }
@@ -396,17 +455,16 @@ pub(crate) async fn video_link(
     client: &ProviderClient,
     file_id: &str,
 ) -> Result<VideoLink, ProviderError> {
-    let provider = client.provider();
-    let mut url = client.endpoint(&["v1", "files", "retrieve"]);
-    url.query_pairs_mut().append_pair("file_id", file_id);
+    let retrieve_url = |c: &ProviderClient| {
+        let mut url = c.endpoint(&["v1", "files", "retrieve"]);
+        url.query_pairs_mut().append_pair("file_id", file_id);
+        url
+    };
     with_retries(&client.policy, || async {
-        let answer = read_exchange(
-            provider,
-            client.get(url.clone()),
-            client.policy.request_timeout,
-        )
-        .await?;
-        read_retrieve(client, &answer)
+        let answer = send(client, false, |c| c.get(retrieve_url(c))).await?;
+        let read = read_retrieve(client, &answer);
+        client.pace_after(&read);
+        read
     })
     .await
     .map(|link| VideoLink {
@@ -419,20 +477,57 @@ pub(crate) async fn video_link(
 /// MiniMax answers "invalid api key" or "no such task".
 const NO_SUCH_TASK: &str = "0";
 
+/// The free key check. On the China host both host names are asked when the first does not
+/// accept the key, and the answer says which one did (`KeyCheck::base_url`).
 pub(crate) async fn check_key(client: &ProviderClient) -> Result<KeyCheck, ProviderError> {
-    let provider = client.provider();
-    let url = query_url(client, NO_SUCH_TASK);
-    let outcome = with_retries(&client.policy, || async {
-        let answer = read_exchange(
-            provider,
-            client.get(url.clone()),
-            client.policy.request_timeout,
+    let alone = client.clone().with_alternate_base(None);
+    let first = check_key_on(&alone).await;
+    let other = match (&first, client.on_alternate()) {
+        (
+            Ok(_) | Err(ProviderError::NoCredit { .. } | ProviderError::PlanLimitReached { .. }),
+            _,
         )
-        .await?;
+        | (_, None) => return first,
+        (Err(_), Some(other)) => other,
+    };
+    let Err(first) = first else {
+        return first;
+    };
+    match check_key_on(&other).await {
+        Ok(found) => Ok(found),
+        Err(second) => {
+            // The first host could not be reached or was busy, or the second knows the key
+            // (it only cannot pay now): the second one's verdict stands.
+            let first_silent = matches!(
+                first,
+                ProviderError::NetworkDown { .. }
+                    | ProviderError::Unavailable { .. }
+                    | ProviderError::RateLimited { .. }
+            );
+            let second_knows_key = matches!(
+                second,
+                ProviderError::NoCredit { .. } | ProviderError::PlanLimitReached { .. }
+            );
+            Err(if first_silent || second_knows_key {
+                second
+            } else {
+                first
+            })
+        }
+    }
+}
+
+async fn check_key_on(client: &ProviderClient) -> Result<KeyCheck, ProviderError> {
+    let provider = client.provider();
+    let outcome = with_retries(&client.policy, || async {
+        let answer = send(client, false, |c| c.get(query_url(c, NO_SUCH_TASK))).await?;
         accepted::<serde_json::Value>(provider, &answer)
     })
     .await;
-    key_verdict(outcome.map(|_| ()))
+    key_verdict(outcome.map(|_| ())).map(|found| KeyCheck {
+        base_url: Some(client.base_url().as_str().trim_end_matches('/').to_owned()),
+        ..found
+    })
 }
 
 #[cfg(test)]
@@ -572,7 +667,7 @@ mod tests {
             (2013, "invalid-parameters"),
             (2045, "rate-limited"),
             (2049, "key-rejected"),
-            (2056, "no-credit"),
+            (2056, "plan-limit-reached"),
         ];
         for (code, kind) in kinds {
             assert_eq!(code_error(G, 200, code, "x").kind(), kind, "code {code}");
@@ -609,24 +704,70 @@ mod tests {
     }
 
     #[test]
-    fn waiting_statuses_are_queued_or_running_and_case_matters() {
+    fn waiting_statuses_are_queued_or_running_whatever_their_case() {
         for (word, status) in [
             ("Preparing", TaskStatus::Queued),
             ("Queueing", TaskStatus::Queued),
             ("Processing", TaskStatus::Running),
+            ("processing", TaskStatus::Running),
+            ("QUEUEING", TaskStatus::Queued),
         ] {
             let body = format!(
                 r#"{{"task_id":"1","status":"{word}","file_id":"","base_resp":{{"status_code":0,"status_msg":"success"}}}}"#
             );
             let update = read_query(G, &answer(200, &body)).unwrap();
-            assert_eq!(update.status, status);
+            assert_eq!(update.status, status, "{word}");
             assert_eq!(update.source, None);
         }
-        let lower = r#"{"task_id":"1","status":"processing","base_resp":{"status_code":0,"status_msg":"success"}}"#;
+    }
+
+    #[test]
+    fn an_unknown_status_word_is_still_working_not_a_failure() {
+        let odd = r#"{"task_id":"1","status":"Rendering","base_resp":{"status_code":0,"status_msg":"success"}}"#;
+        let update = read_query(G, &answer(200, odd)).unwrap();
+        assert_eq!(update.status, TaskStatus::Running);
+        assert_eq!(update.provider_status, "Rendering");
+        let none = r#"{"task_id":"1","base_resp":{"status_code":0,"status_msg":"success"}}"#;
         assert_eq!(
-            read_query(G, &answer(200, lower)).unwrap_err().kind(),
-            "unexpected-answer"
+            read_query(G, &answer(200, none)).unwrap_err().kind(),
+            "unexpected-answer",
+            "no status at all is not an answer about the task"
         );
+    }
+
+    #[test]
+    fn numbers_as_strings_and_unknown_fields_are_read() {
+        let body = r#"{"task_id":106916112212032,"status":"success","file_id":176844028768320,"video_width":"1920","video_height":"1080","base_resp":{"status_code":"0","status_msg":"success","trace":"x"},"new_field":{"a":[1,2]}}"#;
+        let update = read_query(G, &answer(200, body)).unwrap();
+        assert_eq!(update.status, TaskStatus::Succeeded);
+        assert_eq!((update.width, update.height), (Some(1920), Some(1080)));
+        let submit = r#"{"task_id":106916112212032,"base_resp":{"status_code":"0"}}"#;
+        assert_eq!(
+            read_submit(G, &answer(200, submit)).unwrap().task_id,
+            "106916112212032"
+        );
+        let limited = r#"{"base_resp":{"status_code":"1002","status_msg":"rate limit"}}"#;
+        assert_eq!(
+            read_submit(G, &answer(200, limited)).unwrap_err().kind(),
+            "rate-limited"
+        );
+        let retrieve = r#"{"file":{"file_id":"1","bytes":"5896337","download_url":"https://cdn.example/a.mp4","extra":null},"base_resp":{"status_code":0}}"#;
+        assert_eq!(
+            read_retrieve(&client(), &answer(200, retrieve))
+                .unwrap()
+                .expected_bytes,
+            Some(5896337)
+        );
+    }
+
+    #[test]
+    fn code_2056_plan_limit_reached_is_its_own_plain_message_and_not_charged() {
+        let err = code_error(G, 200, 2056, "usage limit exceeded");
+        assert_eq!(err.kind(), "plan-limit-reached");
+        assert_eq!(err.money(), MoneyState::NotCharged);
+        let message = err.to_string();
+        assert!(message.contains("5-hour window"), "{message}");
+        assert!(message.contains("Nothing was charged"), "{message}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! One [`ProviderClient`] speaks to any of them; the wire details of each live in their own
 //! module (`minimax`, `openrouter`, `linkmodel`) and follow `shared/providers.md` exactly.
 
+pub mod catalogue;
 mod download;
 pub mod error;
 pub(crate) mod fuzzing;
@@ -115,6 +116,9 @@ pub struct TaskUpdate {
     pub detail: Option<String>,
     /// The real charge when the provider reports it (OpenRouter `usage.cost`).
     pub charged: Option<Money>,
+    /// The generation is over and the provider, which reports charges, did not say this one
+    /// (OpenRouter `usage` missing or `usage.cost: null`): the charge is unknown, never 0.
+    pub charge_not_reported: bool,
     pub width: Option<u32>,
     pub height: Option<u32>,
     /// Set when `status` is `Succeeded`.
@@ -130,6 +134,7 @@ impl TaskUpdate {
             provider_status: provider_status.into(),
             detail: None,
             charged: None,
+            charge_not_reported: false,
             width: None,
             height: None,
             source: None,
@@ -170,6 +175,8 @@ pub struct KeyCheck {
     pub remaining_credit: Option<Money>,
     pub credit_limit: Option<Money>,
     pub used: Option<Money>,
+    /// The base URL that answered (MiniMax China has two host names).
+    pub base_url: Option<String>,
 }
 
 /// Why a configured base URL cannot be used.
@@ -181,13 +188,117 @@ pub struct BaseUrlError {
     pub value: String,
 }
 
+/// MiniMax China's older host name. The documented one (`api.minimax.cn`, Sept 2026) is the
+/// default; whether this one still answers is unknown, so a China key works on either.
+pub const MINIMAX_CHINA_OLD_BASE_URL: &str = "https://api.minimaxi.com";
+
+/// The variable that points the older China host name elsewhere (the emulator serves both).
+pub const MINIMAX_CHINA_OLD_ENV_VAR: &str = "HAILUO_STUDIO_MINIMAX_CHINA_OLD_BASE_URL";
+
+/// Which China host answered the last key test, for the whole app (settings keep it across
+/// starts; the app puts it here at start and after each key test).
+static REMEMBERED_CHINA_HOST: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Remembers (or forgets) the China base URL that answered for the saved key.
+pub fn remember_china_host(base_url: Option<&str>) {
+    let mut remembered = REMEMBERED_CHINA_HOST
+        .write()
+        .unwrap_or_else(|p| p.into_inner());
+    *remembered = base_url.map(str::to_owned);
+}
+
+/// The China base URL the last key test found working, if any.
+pub fn remembered_china_host() -> Option<String> {
+    REMEMBERED_CHINA_HOST
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
 /// The base URL to use: the settings' override, else the first environment variable set
-/// (`Provider::base_url_env_vars`), else the documented default.
+/// (`Provider::base_url_env_vars`), else the documented default. For MiniMax China, the host the
+/// last key test found working comes first (see [`base_urls_from`]).
 pub fn base_url_for(
     provider: Provider,
     settings_override: Option<&str>,
 ) -> Result<Url, BaseUrlError> {
-    base_url_from(provider, settings_override, |name| std::env::var(name).ok())
+    let remembered = remembered_china_host();
+    let mut candidates =
+        base_urls_from(provider, settings_override, remembered.as_deref(), |name| {
+            std::env::var(name).ok()
+        })?;
+    Ok(candidates.remove(0))
+}
+
+/// Every base URL a provider may be reached at, the one to try first first. Only MiniMax China
+/// has two (its new and old host names, each movable by its own variable); an address set in
+/// Settings, or one variable alone, means exactly that one host. `remembered` (a base URL that
+/// answered before) goes first when it is one of them.
+pub fn base_urls_from(
+    provider: Provider,
+    settings_override: Option<&str>,
+    remembered: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Url>, BaseUrlError> {
+    let first = base_url_from(provider, settings_override, &env)?;
+    let mut candidates = vec![first];
+    let overridden = settings_override.is_some_and(|v| !v.trim().is_empty());
+    if provider == Provider::MinimaxChina && !overridden {
+        let primary_is_default = provider
+            .base_url_env_vars()
+            .iter()
+            .all(|name| env(name).is_none_or(|v| v.trim().is_empty()));
+        let old = env(MINIMAX_CHINA_OLD_ENV_VAR)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                (
+                    format!("environment variable {MINIMAX_CHINA_OLD_ENV_VAR}"),
+                    v,
+                )
+            })
+            .or_else(|| {
+                primary_is_default
+                    .then(|| ("default".to_owned(), MINIMAX_CHINA_OLD_BASE_URL.to_owned()))
+            });
+        if let Some((origin, value)) = old {
+            match Url::parse(&value) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                    if !same_base(&url, &candidates[0]) {
+                        candidates.push(url);
+                    }
+                }
+                _ => {
+                    return Err(BaseUrlError {
+                        provider,
+                        origin,
+                        value,
+                    })
+                }
+            }
+        }
+        if let Some(remembered) = remembered.and_then(|r| Url::parse(r).ok()) {
+            if let Some(at) = candidates.iter().position(|c| same_base(c, &remembered)) {
+                let chosen = candidates.remove(at);
+                candidates.insert(0, chosen);
+            }
+        }
+    }
+    Ok(candidates)
+}
+
+/// A URL's host with its port when it has one: what Settings shows as "the host in use".
+pub fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => url.as_str().to_owned(),
+    }
+}
+
+/// Whether two base URLs name the same place (a trailing slash aside).
+fn same_base(a: &Url, b: &Url) -> bool {
+    a.origin() == b.origin() && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
 }
 
 /// `base_url_for` with the environment passed in, so it can be tested without touching it.
@@ -251,6 +362,11 @@ pub struct ProviderClient {
     key: SecretString,
     http: reqwest::Client,
     policy: RetryPolicy,
+    /// MiniMax China's other host name, tried only when a connection to `base` failed before
+    /// anything was sent (DNS, refused, TLS): never after a request may have arrived.
+    alternate: Option<Url>,
+    /// Told of every answer, so the shared pace slows on "too many requests" and recovers.
+    pacer: Option<std::sync::Arc<crate::pacing::RequestPacer>>,
 }
 
 impl ProviderClient {
@@ -267,12 +383,68 @@ impl ProviderClient {
         }
         base.set_query(None);
         base.set_fragment(None);
+        let alternate = if provider == Provider::MinimaxChina {
+            base_urls_from(provider, None, None, |name| std::env::var(name).ok())
+                .ok()
+                .filter(|candidates| candidates.iter().any(|c| same_base(c, &base)))
+                .and_then(|candidates| candidates.into_iter().find(|c| !same_base(c, &base)))
+        } else {
+            None
+        };
         ProviderClient {
             provider,
             base,
             key,
             http,
             policy: RetryPolicy::default(),
+            alternate,
+            pacer: None,
+        }
+    }
+
+    /// Sets (or removes) the other host to try when `base` cannot be connected to.
+    pub fn with_alternate_base(mut self, alternate: Option<Url>) -> Self {
+        self.alternate = alternate;
+        self
+    }
+
+    /// Reports every answer to the shared request pace (MiniMax: slows on 1002 / HTTP 429).
+    pub fn with_pacer(mut self, pacer: std::sync::Arc<crate::pacing::RequestPacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// The host this client talks to, as Settings shows it (`api.minimax.cn`).
+    pub fn host(&self) -> String {
+        host_of(&self.base)
+    }
+
+    /// The same client on the other host name, when there is one.
+    pub(crate) fn on_alternate(&self) -> Option<ProviderClient> {
+        let alternate = self.alternate.clone()?;
+        let mut other = ProviderClient::new(
+            self.provider,
+            alternate,
+            self.key.clone(),
+            self.http.clone(),
+        )
+        .with_retry_policy(self.policy.clone());
+        other.alternate = None;
+        other.pacer = self.pacer.clone();
+        Some(other)
+    }
+
+    /// Tells the shared pace how a request went.
+    pub(crate) fn pace_after<T>(&self, outcome: &Result<T, ProviderError>) {
+        let Some(pacer) = &self.pacer else { return };
+        match outcome {
+            Err(err @ ProviderError::RateLimited { said, .. })
+                if said.http_status == Some(429) || said.code == Some(1002) =>
+            {
+                pacer.slow_down(self.provider, err.retry_after());
+            }
+            Ok(_) => pacer.went_through(self.provider),
+            Err(_) => {}
         }
     }
 
@@ -377,6 +549,16 @@ impl ProviderClient {
             Provider::OpenRouter => openrouter::check_key(self).await,
             Provider::LinkModel => linkmodel::check_key(self).await,
         }
+    }
+
+    /// OpenRouter only: what its catalogue offers for Hailuo 2.3 now (`None`: not listed).
+    pub async fn openrouter_catalogue(
+        &self,
+    ) -> Result<Option<catalogue::VideoOffer>, ProviderError> {
+        if self.provider != Provider::OpenRouter {
+            return Ok(None);
+        }
+        catalogue::fetch(self).await
     }
 
     /// An endpoint under the base URL, each segment escaped.

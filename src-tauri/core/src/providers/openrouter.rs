@@ -8,7 +8,7 @@ use super::http::{
     by_status, read_exchange, settle_submit_error, submit_exchange, submit_with_retries,
     with_retries, Answer,
 };
-use super::wire::{check_submitted_id, de_amount, first_frame_url};
+use super::wire::{check_submitted_id, de_amount, de_loose_string, exact_amount, first_frame_url};
 use super::{
     KeyCheck, ProviderClient, Submission, TaskRef, TaskStatus, TaskUpdate, VideoLink, VideoSource,
     APP_TITLE, APP_URL,
@@ -69,50 +69,58 @@ impl SubmitBody {
     }
 }
 
+// Answers are read liberally (providers.md, re-check): unknown fields ignored, numbers as
+// strings accepted, status words compared case-insensitively, an unknown one "still working".
+
 #[derive(Debug, Deserialize)]
 struct SubmitAnswer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_loose_string")]
     id: String,
+    #[serde(default, deserialize_with = "super::wire::de_loose_text")]
     polling_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum JobStatus {
-    Pending,
-    InProgress,
-    Completed,
-    Failed,
-    Cancelled,
-    Expired,
-}
-
-impl From<JobStatus> for TaskStatus {
-    fn from(status: JobStatus) -> Self {
-        match status {
-            JobStatus::Pending => TaskStatus::Queued,
-            JobStatus::InProgress => TaskStatus::Running,
-            JobStatus::Completed => TaskStatus::Succeeded,
-            JobStatus::Failed => TaskStatus::Failed,
-            JobStatus::Cancelled => TaskStatus::Cancelled,
-            JobStatus::Expired => TaskStatus::Expired,
-        }
+/// OpenRouter's status words; anything else (a word added later) means still working.
+fn job_status(word: &str) -> TaskStatus {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "pending" | "queued" => TaskStatus::Queued,
+        "completed" | "succeeded" | "success" => TaskStatus::Succeeded,
+        "failed" => TaskStatus::Failed,
+        "cancelled" | "canceled" => TaskStatus::Cancelled,
+        "expired" => TaskStatus::Expired,
+        _ => TaskStatus::Running,
     }
 }
 
 #[derive(Debug, Deserialize)]
 struct PollAnswer {
-    status: JobStatus,
+    #[serde(default, deserialize_with = "de_loose_string")]
+    status: String,
     #[serde(default)]
-    unsigned_urls: Vec<String>,
-    usage: Option<Usage>,
+    unsigned_urls: Option<serde_json::Value>,
+    /// Optional, and `usage.cost` may be `null` (BYOK routing): then the charge is unknown.
+    #[serde(default)]
+    usage: Option<serde_json::Value>,
     error: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Deserialize)]
-struct Usage {
-    #[serde(default, deserialize_with = "de_amount")]
-    cost: Option<Decimal>,
+/// `usage.cost` exactly, when it is there and a number (or a numeric string).
+fn reported_cost(usage: Option<&serde_json::Value>) -> Option<Decimal> {
+    usage?.get("cost").and_then(exact_amount)
+}
+
+/// The links of `unsigned_urls`, whatever else the list holds.
+fn link_list(urls: Option<&serde_json::Value>) -> Vec<String> {
+    match urls {
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .filter(|u| !u.trim().is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(serde_json::Value::String(one)) if !one.trim().is_empty() => vec![one.clone()],
+        _ => Vec::new(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,19 +243,25 @@ pub(crate) fn read_submit(
 
 pub(crate) fn read_poll(answer: &Answer) -> Result<TaskUpdate, ProviderError> {
     let poll: PollAnswer = success(answer)?;
-    let status = TaskStatus::from(poll.status);
-    let word = serde_json::to_value(WordOf(poll.status))
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let mut update = TaskUpdate::new(status, word);
-    let cost = poll.usage.and_then(|u| u.cost);
+    if poll.status.trim().is_empty() {
+        // An unknown word is "still working"; no word at all is not an answer about the job.
+        return Err(ProviderError::UnexpectedAnswer {
+            provider: P,
+            what: "an answer without the job's status".into(),
+            said: answer.said(),
+        });
+    }
+    let status = job_status(&poll.status);
+    let mut update = TaskUpdate::new(status, poll.status.trim());
+    let cost = reported_cost(poll.usage.as_ref());
     update.charged = cost.map(Money::usd);
+    // A finished job without `usage.cost` says nothing about the charge: never read as 0.
+    update.charge_not_reported = status.is_final() && cost.is_none();
     update.detail = poll.error.as_ref().and_then(error_text);
     match status {
         TaskStatus::Succeeded => {
             update.source = Some(VideoSource::OpenRouterContent {
-                urls: poll.unsigned_urls,
+                urls: link_list(poll.unsigned_urls.as_ref()),
             });
         }
         TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Expired => {
@@ -282,22 +296,6 @@ fn error_text(error: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Serializes a status back to OpenRouter's word, for `provider_status`.
-struct WordOf(JobStatus);
-
-impl Serialize for WordOf {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match self.0 {
-            JobStatus::Pending => "pending",
-            JobStatus::InProgress => "in_progress",
-            JobStatus::Completed => "completed",
-            JobStatus::Failed => "failed",
-            JobStatus::Cancelled => "cancelled",
-            JobStatus::Expired => "expired",
-        })
-    }
-}
-
 pub(crate) fn read_key(answer: &Answer) -> Result<KeyCheck, ProviderError> {
     let key: KeyAnswer = success(answer)?;
     let info = key.data.unwrap_or(key.top);
@@ -305,12 +303,16 @@ pub(crate) fn read_key(answer: &Answer) -> Result<KeyCheck, ProviderError> {
         remaining_credit: info.limit_remaining.map(Money::usd),
         credit_limit: info.limit.map(Money::usd),
         used: info.usage.map(Money::usd),
+        base_url: None,
     })
 }
 
-fn attributed(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+/// OpenRouter's attribution headers: `X-OpenRouter-Title` is the current name, `X-Title` the
+/// older one it still accepts.
+pub(crate) fn attributed(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     request
         .header("HTTP-Referer", APP_URL)
+        .header("X-OpenRouter-Title", APP_TITLE)
         .header("X-Title", APP_TITLE)
 }
 
@@ -341,7 +343,7 @@ pub(crate) async fn check(
     with_retries(&client.policy, || async {
         let request = attributed(client.get(url.clone()));
         let answer = read_exchange(P, request, client.policy.request_timeout).await?;
-        read_poll(&answer)
+        read_poll(&answer).map_err(|err| err.unreadable_while_following(&answer.body))
     })
     .await
 }
@@ -576,6 +578,57 @@ mod tests {
         assert_eq!(
             failure.said().unwrap().text.as_deref(),
             Some("provider error")
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_word_is_still_working_and_case_does_not_matter() {
+        let update = read_poll(&answer(
+            200,
+            r#"{"id":"j","status":"rendering","eta":"soon"}"#,
+        ))
+        .unwrap();
+        assert_eq!(update.status, TaskStatus::Running);
+        assert_eq!(update.provider_status, "rendering");
+        let done = read_poll(&answer(
+            200,
+            r#"{"id":"j","status":"COMPLETED","unsigned_urls":["https://openrouter.ai/api/v1/videos/j/content?index=0",7],"usage":{"cost":"0.49"}}"#,
+        ))
+        .unwrap();
+        assert_eq!(done.status, TaskStatus::Succeeded);
+        assert_eq!(
+            done.charged,
+            Some(Money::usd(dec!(0.49))),
+            "a price as a string"
+        );
+        assert_eq!(
+            read_poll(&answer(200, r#"{"id":"j"}"#)).unwrap_err().kind(),
+            "unexpected-answer",
+            "no status at all is not an answer about the job"
+        );
+    }
+
+    #[test]
+    fn usage_cost_null_or_missing_is_charge_not_reported_never_zero() {
+        for body in [
+            r#"{"id":"j","status":"completed","unsigned_urls":[],"usage":{"cost":null,"is_byok":true}}"#,
+            r#"{"id":"j","status":"completed","unsigned_urls":[]}"#,
+            r#"{"id":"j","status":"completed","usage":null}"#,
+        ] {
+            let update = read_poll(&answer(200, body)).unwrap();
+            assert_eq!(update.charged, None, "{body}");
+            assert!(update.charge_not_reported, "{body}");
+        }
+        let failed = read_poll(&answer(
+            200,
+            r#"{"id":"j","status":"failed","error":"x","usage":{"cost":null}}"#,
+        ))
+        .unwrap();
+        assert_eq!(failed.failure.unwrap().money(), MoneyState::Unknown);
+        let running = read_poll(&answer(200, r#"{"id":"j","status":"in_progress"}"#)).unwrap();
+        assert!(
+            !running.charge_not_reported,
+            "only a finished job's charge is due"
         );
     }
 

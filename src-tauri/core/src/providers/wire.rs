@@ -47,6 +47,63 @@ pub(crate) fn de_loose_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Stri
     })
 }
 
+/// Like [`de_loose_id`] for a required-looking field: absent, null or odd is just empty.
+pub(crate) fn de_loose_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(de_loose_id(d)?.unwrap_or_default())
+}
+
+/// A count or size as a number or a numeric string (`1920`, `"1920"`, `1920.0`); anything
+/// else is "not said", never an error.
+pub(crate) fn loose_u64(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        }),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Deserializes an optional count or size loosely (see [`loose_u64`]).
+pub(crate) fn de_loose_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.as_ref().and_then(loose_u64))
+}
+
+/// Deserializes an optional pixel size loosely.
+pub(crate) fn de_loose_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(de_loose_u64(d)?.and_then(|n| u32::try_from(n).ok()))
+}
+
+/// A code as a number or a numeric string (`1002`, `"1002"`); `None` when absent or odd.
+pub(crate) fn loose_i64(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Deserializes a code loosely; absent or odd reads as 0 (MiniMax's and LinkModel's "ok").
+pub(crate) fn de_loose_code<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.as_ref().and_then(loose_i64).unwrap_or(0))
+}
+
+/// Deserializes an optional text field loosely: a number becomes its digits, anything else
+/// that is not text is "not said".
+pub(crate) fn de_loose_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match value {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
 /// Real task and file ids are under 64 characters; anything much longer is not one.
 pub(crate) const MAX_ID_CHARS: usize = 256;
 
@@ -120,6 +177,29 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn numbers_as_strings_and_strings_as_numbers_are_accepted() {
+        let json: serde_json::Value =
+            serde_json::from_str(r#"[1920, "1920", 1920.0, " 7 ", "x", null, true, -1]"#).unwrap();
+        let sizes: Vec<_> = json.as_array().unwrap().iter().map(loose_u64).collect();
+        assert_eq!(
+            sizes,
+            vec![
+                Some(1920),
+                Some(1920),
+                Some(1920),
+                Some(7),
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        let codes: Vec<_> = json.as_array().unwrap().iter().map(loose_i64).collect();
+        assert_eq!(codes[1], Some(1920));
+        assert_eq!(codes[7], Some(-1));
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub struct QueueParts {
     pub keys: Arc<dyn KeyStore>,
     /// Where the UI's player reads videos and pictures from; `None` leaves the cards' URLs empty.
     pub media: Option<Arc<MediaServer>>,
-    /// Request pace per provider (MiniMax: 5 a minute), shared by every generation.
+    /// Request pace per provider (MiniMax: 20 a minute, slower after "too many"), shared by every generation.
     pub pacer: Arc<RequestPacer>,
     /// Settings' addresses for the services (`providers::base_url_for` weighs them).
     pub base_url_overrides: BTreeMap<Provider, String>,
@@ -532,11 +532,13 @@ impl Shared {
         let base = base_url_for(provider, override_url.as_deref())?;
         let mut policy = self.config.retry.clone();
         if provider.is_minimax() {
-            // Every MiniMax request counts against its 5 a minute: the queue asks again itself,
+            // Every MiniMax request counts against its pace (20 a minute): the queue asks again itself,
             // in its paced turn, instead of the client retrying at once.
             policy.max_retries = 0;
         }
-        Ok(ProviderClient::new(provider, base, key, self.http.clone()).with_retry_policy(policy))
+        Ok(ProviderClient::new(provider, base, key, self.http.clone())
+            .with_retry_policy(policy)
+            .with_pacer(self.pacer.clone()))
     }
 
     /// A client for fetching the video itself: CDN links are not rate limited, and a dropped

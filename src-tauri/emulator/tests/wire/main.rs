@@ -8,3 +8,4 @@ mod linkmodel;
 mod minimax;
 mod openrouter;
 mod requests;
+mod variants;

@@ -98,10 +98,12 @@ async fn env_vars_point_the_app_at_every_api_host() {
             "HAILUO_STUDIO_MINIMAX_CHINA_BASE_URL",
             "HAILUO_STUDIO_OPENROUTER_BASE_URL",
             "HAILUO_STUDIO_LINKMODEL_BASE_URL",
+            // MiniMax China's older name (issue 18): the app tries both.
+            "HAILUO_STUDIO_MINIMAX_CHINA_OLD_BASE_URL",
         ]
     );
     assert!(vars[2].1.ends_with("/api/v1") && vars[3].1.ends_with("/api/v1"));
     assert!(!vars[0].1.ends_with("/api/v1"));
     let distinct: std::collections::HashSet<_> = vars.iter().map(|(_, url)| url).collect();
-    assert_eq!(distinct.len(), 4);
+    assert_eq!(distinct.len(), 5);
 }
