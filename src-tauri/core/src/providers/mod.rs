@@ -218,8 +218,9 @@ pub fn base_url_from(
     }
 }
 
-/// Whether the address names this computer (localhost, 127.0.0.0/8, ::1).
-fn is_loopback(url: &Url) -> bool {
+/// Whether the address names this computer (localhost, 127.0.0.0/8, ::1): the only place a
+/// plain http:// address may send a key.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
