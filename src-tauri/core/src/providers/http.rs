@@ -434,8 +434,9 @@ pub(crate) fn salvage_submit(
         .filter(|id| super::wire::is_plain_id(id));
     match task_id {
         Some(task_id) => {
+            // Only the kind: the answer's text has not been cleared of the key yet.
             if let Err(err) = &read {
-                tracing::warn!(%task_id, "an accepted submit's answer was odd ({err}); following its task");
+                tracing::warn!(%task_id, kind = err.kind(), "an accepted submit's answer was odd; following its task");
             }
             Ok(super::Submission {
                 task_id,
