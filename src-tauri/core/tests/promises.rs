@@ -238,6 +238,13 @@ async fn a_waiting_record_without_its_spending_line_is_never_sent_after_a_restar
         "never sent silently"
     );
     assert!(started.ledger.entry(orphan.id.as_str()).is_none());
+    // The creator can stop it (never sent: free), and then delete it.
+    let stopped = started.queue.stop_tracking(&orphan.id).await.unwrap();
+    assert_eq!(stopped.state, GenerationState::Cancelled);
+    started
+        .library
+        .delete(&orphan.id, hailuo_core::library::Removal::Permanently)
+        .unwrap();
 }
 
 #[tokio::test]
@@ -630,6 +637,8 @@ async fn a_waiting_generation_made_on_another_computer_is_never_sent_from_this_o
     assert_eq!(card.error.unwrap().kind, "made-elsewhere");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(bench.emu.submits(Service::OpenRouter), 0);
+    // Only the computer that made it may stop it.
+    assert!(started.queue.stop_tracking(&elsewhere.id).await.is_err());
     assert_eq!(
         started.on_disk(&elsewhere.id).state,
         GenerationState::Waiting

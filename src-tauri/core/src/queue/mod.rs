@@ -25,7 +25,8 @@ use crate::generation::{FirstFrame, GenerationRequest, Model, Resolution};
 use crate::keys::{KeyStore, KeyStoreError};
 use crate::ledger::{Ledger, LedgerError, SpendState, SubmitRefused};
 use crate::library::{
-    local_now, Generation, GenerationId, GenerationState, Library, LibraryError, RecordedFirstFrame,
+    local_now, Generation, GenerationFailure, GenerationId, GenerationState, Library, LibraryError,
+    RecordedFirstFrame,
 };
 use crate::media_server::MediaServer;
 use crate::pacing::{PollSchedule, RequestPacer};
@@ -406,6 +407,30 @@ impl GenerationQueue {
         let key = id.clone();
         let generation = tokio::task::spawn_blocking(move || -> Result<_, QueueError> {
             let mut generation = library.load(&key)?;
+            let mine = ledger.installation_id();
+            if generation.state == GenerationState::Waiting {
+                // Held back at start (no spending line): never sent, so stopping it is free.
+                // One made on another computer is that computer's to stop.
+                if generation
+                    .created_by
+                    .as_deref()
+                    .is_some_and(|by| by != mine)
+                {
+                    return Err(QueueError::CannotStop(MADE_ELSEWHERE.into()));
+                }
+                let now = local_now();
+                let note = "Stopped by you before it was sent: not charged.";
+                generation
+                    .advance(GenerationState::Cancelled, now, Some(note.into()))
+                    .map_err(LibraryError::from)?;
+                library.save(&generation)?;
+                if ledger.entry(key.as_str()).is_some() {
+                    if let Err(err) = ledger.record_not_charged(key.as_str(), note, now) {
+                        tracing::warn!("the spending record could not be updated: {err}");
+                    }
+                }
+                return Ok(generation);
+            }
             if generation.state != GenerationState::Unknown {
                 return Err(QueueError::CannotStop(format!(
                     "This generation has already ended ({}).",
@@ -737,6 +762,23 @@ fn reconcile(
                 }
                 library.save(generation)?;
             }
+        }
+        if let (GenerationState::Unknown, None, SpendState::NotCharged { reason }) =
+            (generation.state, &generation.task_id, &line.state)
+        {
+            // The provider's refusal reached the spending record, and the app stopped before
+            // the record said so: the refusal (not charged) is the outcome.
+            generation.error = Some(GenerationFailure {
+                kind: "submit-refused".into(),
+                message: reason.clone(),
+                http_status: None,
+                provider_code: None,
+                provider_text: None,
+            });
+            generation
+                .advance(GenerationState::Failed, now, Some(reason.clone()))
+                .map_err(LibraryError::from)?;
+            library.save(generation)?;
         }
         if generation.state == GenerationState::Unknown && line.state == SpendState::InFlight {
             let reason = generation
