@@ -241,7 +241,7 @@ fn settings_that_cannot_work_are_refused_plainly_and_nothing_changes() {
     assert_eq!(err["kind"], "settings-invalid");
     assert_eq!(
         err["message"],
-        "The address for MiniMax must start with http:// or https://."
+        "The address for MiniMax must start with https://, so your key is never sent unencrypted. (http:// works only for a test service on this computer.)"
     );
     let mut negative = before.clone();
     negative["monthlyBudgets"] = json!({"USD": "-3"});

@@ -245,7 +245,7 @@ fn a_new_library_folder_waits_until_the_videos_being_made_in_the_old_one_are_sav
     assert_eq!(status["libraryDir"], old.display().to_string());
     let notices = status["notices"].to_string();
     assert!(
-        notices.contains("until the generation being made"),
+        notices.contains("what can still arrive there is in: 1 video still being made"),
         "{notices}"
     );
     assert!(notices.contains(&chosen.display().to_string()), "{notices}");

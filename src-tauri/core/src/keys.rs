@@ -95,10 +95,32 @@ pub fn clean_pasted_key(pasted: &str) -> Result<SecretString, KeyStoreError> {
             "it contains spaces or line breaks. Copy just the key.",
         ));
     }
+    if without_bearer
+        .chars()
+        .any(|c| c.is_control() || is_invisible(c))
+    {
+        return Err(KeyStoreError::Malformed(
+            "it contains a hidden character (often picked up when copying from a web page or a document). Copy the key again, straight from the service's website.",
+        ));
+    }
+    if !without_bearer.chars().all(|c| c.is_ascii_graphic()) {
+        // Keys are plain letters, digits and signs; anything else cannot travel in a request.
+        return Err(KeyStoreError::Malformed(
+            "it contains characters no API key has (such as accented letters or curly quotes). Copy the key again, straight from the service's website.",
+        ));
+    }
     if without_bearer.len() < 8 {
         return Err(KeyStoreError::Malformed("it is too short."));
     }
     Ok(SecretString::from(without_bearer.to_owned()))
+}
+
+/// Characters that show as nothing: zero-width spaces and joiners, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
+    )
 }
 
 /// Keys in the OS keyring (Secret Service, Keychain, Credential Manager).
@@ -216,6 +238,26 @@ mod tests {
         assert!(clean_pasted_key("   ").is_err());
         let err = clean_pasted_key("sk-abc def-ghijk").unwrap_err();
         assert!(err.to_string().contains("spaces"), "{err}");
+    }
+
+    #[test]
+    fn a_pasted_key_with_a_hidden_or_foreign_character_is_refused_at_save_with_a_plain_message() {
+        for pasted in [
+            "sk-abc\u{1}defghijk",
+            "sk-abc\u{7f}defghijk",
+            "sk-abc\u{200b}defghijk",
+            "\u{feff}sk-abcdefghijk",
+            "sk-abcdéfghijk",
+            "“sk-abcdefghijk”",
+        ] {
+            let err = clean_pasted_key(pasted).unwrap_err();
+            let message = err.to_string();
+            assert!(message.contains("Copy the key again"), "{message}");
+            assert!(!message.contains("abcd"), "never echoes the key: {message}");
+        }
+        // Surrounding paste debris is still trimmed, not refused.
+        let key = clean_pasted_key("\u{a0}sk-abcdefgh123\r\n").unwrap();
+        assert_eq!(key.expose_secret(), "sk-abcdefgh123");
     }
 
     #[test]

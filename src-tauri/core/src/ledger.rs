@@ -25,6 +25,9 @@ use crate::providers::{MoneyState, ProviderError, Submission, TaskStatus, TaskUp
 /// The ledger's file name inside `StudioPaths::state_dir`.
 pub const LEDGER_FILE: &str = "ledger.jsonl";
 
+/// The file beside the ledger that names this installation.
+pub const INSTALLATION_FILE: &str = "installation-id";
+
 /// How much of the prompt the ledger keeps: enough to recognise the video in an export.
 pub const PROMPT_EXCERPT_CHARS: usize = 60;
 
@@ -87,6 +90,10 @@ pub struct SpendEntry {
     pub estimate: Money,
     pub estimate_basis: Basis,
     pub state: SpendState,
+    /// The provider's task id, kept here too the moment it arrives, so the video can be followed
+    /// even if its record could not be saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
 }
 
 impl SpendEntry {
@@ -129,13 +136,23 @@ pub enum LedgerError {
 /// is never held across an await (the ledger has none: call it from `spawn_blocking`).
 pub struct Ledger {
     path: PathBuf,
+    /// This installation's id (see [`Ledger::installation_id`]).
+    installation: String,
+    /// Held by writers only, across the write and its fsync.
     inner: Mutex<Inner>,
+    /// What readers (every card update) see; held only for a copy or an insert, never across
+    /// disk I/O, so a slow fsync never holds up the cards.
+    view: Mutex<View>,
 }
 
 struct Inner {
     file: File,
     /// The file's length after the last acknowledged line, to undo a half-written append.
     len: u64,
+}
+
+#[derive(Default)]
+struct View {
     entries: BTreeMap<String, SpendEntry>,
     damaged_lines: usize,
 }
@@ -191,11 +208,18 @@ impl Ledger {
             }
         }
         file.seek(SeekFrom::End(0)).map_err(disk)?;
+        let installation = installation_id(state_dir).map_err(|source| LedgerError::Disk {
+            path: state_dir.join(INSTALLATION_FILE),
+            source,
+        })?;
         Ok(Ledger {
             path,
+            installation,
             inner: Mutex::new(Inner {
                 file,
                 len: complete as u64,
+            }),
+            view: Mutex::new(View {
                 entries,
                 damaged_lines,
             }),
@@ -206,14 +230,20 @@ impl Ledger {
         &self.path
     }
 
+    /// Which installation of Hailuo Studio keeps this ledger: made once, kept beside it. A
+    /// generation records it, so a library shared by two computers is sent by one only.
+    pub fn installation_id(&self) -> &str {
+        &self.installation
+    }
+
     /// Lines that could not be read when the ledger was opened (skipped, never fatal).
     pub fn damaged_lines(&self) -> usize {
-        self.lock().damaged_lines
+        self.view().damaged_lines
     }
 
     /// Every generation's entry, oldest submit first.
     pub fn entries(&self) -> Vec<SpendEntry> {
-        let mut entries: Vec<SpendEntry> = self.lock().entries.values().cloned().collect();
+        let mut entries: Vec<SpendEntry> = self.view().entries.values().cloned().collect();
         entries.sort_by(|a, b| {
             (a.submitted_at, &a.generation_id).cmp(&(b.submitted_at, &b.generation_id))
         });
@@ -221,7 +251,7 @@ impl Ledger {
     }
 
     pub fn entry(&self, generation_id: &str) -> Option<SpendEntry> {
-        self.lock().entries.get(generation_id).cloned()
+        self.view().entries.get(generation_id).cloned()
     }
 
     /// Records a generation as in flight at its quoted price, just before its submit leaves.
@@ -248,7 +278,7 @@ impl Ledger {
     ) -> Result<SpendEntry, SubmitRefused> {
         let mut inner = self.lock();
         if let Some(limit) = budgets.get(&quote.price.currency) {
-            let month = month_spend(inner.entries.values(), quote.price.currency, at);
+            let month = month_spend(self.view().entries.values(), quote.price.currency, at);
             judge(&month, quote, *limit)?;
         }
         Ok(self.insert_new(&mut inner, generation_id, request, quote, at)?)
@@ -306,20 +336,54 @@ impl Ledger {
         })
     }
 
-    /// What a submit's answer says about money: LinkModel reports its charge (`data.price`) at
-    /// once; the others say nothing yet, and the entry stays in flight.
+    /// What a submit's answer says: its task id, kept at once so the video can always be
+    /// followed, and any charge LinkModel reports (`data.price`). A charge of zero while the job
+    /// runs is not an outcome: the estimate stays reserved until the provider says it ended.
     pub fn record_submission(
         &self,
         generation_id: &str,
         submission: &Submission,
         at: OffsetDateTime,
     ) -> Result<SpendEntry, LedgerError> {
-        match submission.charged {
-            Some(amount) => self.record_charge(generation_id, amount, at),
-            None => self
-                .entry(generation_id)
-                .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned())),
-        }
+        let charge = submission.charged.filter(|amount| !amount.amount.is_zero());
+        self.change(generation_id, |entry| {
+            let mut changed = false;
+            if entry.task_id.as_deref() != Some(submission.task_id.as_str()) {
+                entry.task_id = Some(submission.task_id.clone());
+                changed = true;
+            }
+            if let Some(amount) = charge {
+                let state = SpendState::Charged {
+                    amount,
+                    how: ChargeSource::Reported,
+                };
+                if entry.state != state {
+                    entry.state = state;
+                    changed = true;
+                }
+            }
+            if changed {
+                entry.updated_at = at;
+            }
+            changed
+        })
+    }
+
+    /// Keeps a task id that arrived in an answer the app could not otherwise read.
+    pub fn record_task_id(
+        &self,
+        generation_id: &str,
+        task_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        self.change(generation_id, |entry| {
+            if entry.task_id.as_deref() == Some(task_id) {
+                return false;
+            }
+            entry.task_id = Some(task_id.to_owned());
+            entry.updated_at = at;
+            true
+        })
     }
 
     /// A submit that failed, as the provider client classified it: refused before any work
@@ -347,13 +411,20 @@ impl Ledger {
             .entry(generation_id)
             .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned()))?;
         match update.status {
+            // Still running: only a real (non-zero) reported charge replaces the estimate; a zero
+            // would release the budget's reservation before the outcome is known.
             TaskStatus::Queued | TaskStatus::Running => match update.charged {
-                Some(amount) => self.record_charge(generation_id, amount, at),
-                None => Ok(entry),
+                Some(amount) if !amount.amount.is_zero() => {
+                    self.record_charge(generation_id, amount, at)
+                }
+                _ => Ok(entry),
             },
-            TaskStatus::Succeeded => match update.charged.or(entry.charged()) {
-                Some(amount) => self.record_charge(generation_id, amount, at),
-                None => self.record_list_price_charge(generation_id, at),
+            // A charge already known keeps its source (a MiniMax list price stays a list price
+            // when the finished video is checked again); only a reported amount replaces it.
+            TaskStatus::Succeeded => match (update.charged, &entry.state) {
+                (Some(amount), _) => self.record_charge(generation_id, amount, at),
+                (None, SpendState::Charged { .. }) => Ok(entry),
+                (None, _) => self.record_list_price_charge(generation_id, at),
             },
             TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Expired => {
                 let money = update.failure.as_ref().map_or(
@@ -379,6 +450,18 @@ impl Ledger {
         }
     }
 
+    /// A generation ended by the provider's answer while it was followed, with what that answer
+    /// implies about money.
+    pub fn record_ended(
+        &self,
+        generation_id: &str,
+        money: MoneyState,
+        reason: &str,
+        at: OffsetDateTime,
+    ) -> Result<SpendEntry, LedgerError> {
+        self.record_money_state(generation_id, money, None, reason, at)
+    }
+
     fn record_money_state(
         &self,
         generation_id: &str,
@@ -392,12 +475,10 @@ impl Ledger {
             MoneyState::Unknown => self.record_may_have_been_charged(generation_id, reason, at),
             MoneyState::Charged => match charged {
                 Some(amount) => self.record_charge(generation_id, amount, at),
-                None => self.update(generation_id, at, |entry| match entry.charged() {
-                    Some(amount) => SpendState::Charged {
-                        amount,
-                        how: ChargeSource::Reported,
-                    },
-                    None => SpendState::Charged {
+                // A charge already known keeps its amount and where it came from.
+                None => self.update(generation_id, at, |entry| match &entry.state {
+                    SpendState::Charged { .. } => entry.state.clone(),
+                    _ => SpendState::Charged {
                         amount: entry.estimate,
                         how: ChargeSource::ListPrice,
                     },
@@ -408,7 +489,7 @@ impl Ledger {
 
     /// This month's spending in one currency, in `now`'s offset.
     pub fn month_spend(&self, currency: Currency, now: OffsetDateTime) -> MonthSpend {
-        month_spend(self.lock().entries.values(), currency, now)
+        month_spend(self.view().entries.values(), currency, now)
     }
 
     /// Today, this month and all time, per currency and provider, with in-flight and
@@ -418,7 +499,7 @@ impl Ledger {
         now: OffsetDateTime,
         budgets: &BTreeMap<Currency, Decimal>,
     ) -> SpendingSummary {
-        let inner = self.lock();
+        let inner = self.view();
         let mut today = Totals::default();
         let mut this_month = Totals::default();
         let mut all_time = Totals::default();
@@ -563,6 +644,12 @@ impl Ledger {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn view(&self) -> MutexGuard<'_, View> {
+        self.view
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn insert_new(
         &self,
         inner: &mut Inner,
@@ -571,7 +658,7 @@ impl Ledger {
         quote: &Quote,
         at: OffsetDateTime,
     ) -> Result<SpendEntry, LedgerError> {
-        if inner.entries.contains_key(generation_id) {
+        if self.view().entries.contains_key(generation_id) {
             return Err(LedgerError::AlreadyRecorded(generation_id.to_owned()));
         }
         let entry = SpendEntry {
@@ -586,6 +673,7 @@ impl Ledger {
             estimate: quote.price,
             estimate_basis: quote.basis.clone(),
             state: SpendState::InFlight,
+            task_id: None,
         };
         self.append(inner, entry)
     }
@@ -596,19 +684,31 @@ impl Ledger {
         at: OffsetDateTime,
         next: impl FnOnce(&SpendEntry) -> SpendState,
     ) -> Result<SpendEntry, LedgerError> {
+        self.change(generation_id, |entry| {
+            let state = next(entry);
+            if state == entry.state {
+                // Polls repeat themselves; the ledger only grows when something changed.
+                return false;
+            }
+            entry.state = state;
+            entry.updated_at = at;
+            true
+        })
+    }
+
+    /// Changes an entry under the writers' lock; `edit` answers whether anything changed.
+    fn change(
+        &self,
+        generation_id: &str,
+        edit: impl FnOnce(&mut SpendEntry) -> bool,
+    ) -> Result<SpendEntry, LedgerError> {
         let mut inner = self.lock();
-        let mut entry = inner
-            .entries
-            .get(generation_id)
-            .cloned()
+        let mut entry = self
+            .entry(generation_id)
             .ok_or_else(|| LedgerError::UnknownGeneration(generation_id.to_owned()))?;
-        let state = next(&entry);
-        if state == entry.state {
-            // Polls repeat themselves; the ledger only grows when something changed.
+        if !edit(&mut entry) {
             return Ok(entry);
         }
-        entry.state = state;
-        entry.updated_at = at;
         self.append(&mut inner, entry)
     }
 
@@ -631,7 +731,7 @@ impl Ledger {
             return Err(disk(err));
         }
         inner.len += line.len() as u64;
-        inner
+        self.view()
             .entries
             .insert(entry.generation_id.clone(), entry.clone());
         Ok(entry)
@@ -793,6 +893,25 @@ fn currency_code(currency: Currency) -> &'static str {
         Currency::Usd => "USD",
         Currency::Cny => "CNY",
     }
+}
+
+/// Reads this installation's id, or makes one (written whole and synced before it is used).
+fn installation_id(state_dir: &Path) -> std::io::Result<String> {
+    let path = state_dir.join(INSTALLATION_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_owned()),
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let partial = state_dir.join(format!("{INSTALLATION_FILE}.part"));
+    let mut file = File::create(&partial)?;
+    file.write_all(id.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&partial, &path)?;
+    sync_dir(state_dir)?;
+    Ok(id)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {

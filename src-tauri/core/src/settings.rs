@@ -99,7 +99,7 @@ impl Default for Settings {
 pub enum SettingsError {
     #[error("The address for {provider} is not a web address ({reason}). It should look like https://example.com/api.")]
     BaseUrlInvalid { provider: Provider, reason: String },
-    #[error("The address for {provider} must start with http:// or https://.")]
+    #[error("The address for {provider} must start with https://, so your key is never sent unencrypted. (http:// works only for a test service on this computer.)")]
     BaseUrlNotHttp { provider: Provider },
     #[error("The address for {provider} must not contain a user name or password. Save the API key in the key field instead.")]
     BaseUrlWithCredentials { provider: Provider },
@@ -199,7 +199,10 @@ fn checked_base_url(provider: Provider, raw: &str) -> Result<String, SettingsErr
         provider,
         reason: err.to_string(),
     })?;
-    if !matches!(url.scheme(), "http" | "https") {
+    // The key goes with every request: in clear text only to this computer itself.
+    let secure =
+        url.scheme() == "https" || (url.scheme() == "http" && crate::providers::is_loopback(&url));
+    if !secure {
         return Err(SettingsError::BaseUrlNotHttp { provider });
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -527,6 +530,21 @@ mod tests {
         assert!(matches!(err, SettingsError::BaseUrlWithCredentials { .. }));
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(with("http://127.0.0.1:8080").validated().is_ok());
+    }
+
+    #[test]
+    fn a_plain_http_address_to_another_computer_is_refused_so_the_key_never_travels_in_clear() {
+        let with = |url: &str| Settings {
+            base_url_overrides: BTreeMap::from([(Provider::OpenRouter, url.to_owned())]),
+            ..Settings::default()
+        };
+        for bad in ["http://api.example.com", "http://192.168.1.2:8080/v1"] {
+            let err = with(bad).validated().unwrap_err();
+            assert!(matches!(err, SettingsError::BaseUrlNotHttp { .. }), "{err}");
+            assert!(err.to_string().contains("https://"), "{err}");
+        }
+        assert!(with("http://localhost:9000").validated().is_ok());
+        assert!(with("http://[::1]:9000").validated().is_ok());
     }
 
     #[test]

@@ -13,12 +13,13 @@ use hailuo_core::library::{GenerationState, Library};
 use hailuo_core::pacing::RequestPacer;
 use hailuo_core::queue::{GenerationQueue, QueueConfig, QueueParts};
 use hailuo_core::{FirstFrame, GenerationRequest, Model, Provider, Resolution};
-use hailuo_emulator::{Emulator, EmulatorConfig, Service};
+use hailuo_emulator::{Emulator, EmulatorConfig, Endpoint, Fault, FaultKind, Service};
 use secrecy::SecretString;
 
 const FIRST_FRAME_PNG: &[u8] = include_bytes!("fixtures/first-frame.png");
 
-/// The log is process-wide: this file holds the one test that starts it.
+/// The log is process-wide: this file holds the one test that starts it. It also proves that a
+/// key a provider quotes back never reaches the log (issue 17, path 13).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generation_s_requests_are_logged_without_the_key_or_the_picture() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,6 +71,27 @@ async fn a_generation_s_requests_are_logged_without_the_key_or_the_picture() {
     }
     assert_eq!(emu.submits(Service::MinimaxGlobal), 1);
 
+    // A provider that quotes the key back in its refusal: the log keeps the refusal, not the key.
+    emu.inject(Fault::new(
+        Service::MinimaxGlobal,
+        Endpoint::Submit,
+        FaultKind::MinimaxStatus {
+            code: 2013,
+            message: format!("invalid params for key {key}"),
+        },
+    ));
+    let refused = queue
+        .enqueue(request_again(), BTreeMap::new())
+        .await
+        .unwrap();
+    while !queue
+        .card(&refused.id)
+        .is_some_and(|c| c.state == GenerationState::Failed)
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never refused");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
     let log = hailuo_core::logs::recent_lines(&log_dir, 10_000).join("\n");
     let raw: String = std::fs::read_dir(&log_dir)
         .unwrap()
@@ -111,4 +133,18 @@ async fn a_generation_s_requests_are_logged_without_the_key_or_the_picture() {
         .unwrap_or_else(|| panic!("the submit's answer is not logged:\n{log}"));
     assert!(accepted.contains(&task), "{accepted}");
     assert!(log.contains("video download"), "{log}");
+    assert!(log.contains("[your key]"), "the refusal is logged: {log}");
+}
+
+fn request_again() -> GenerationRequest {
+    GenerationRequest {
+        provider: Provider::MinimaxGlobal,
+        model: Model::Hailuo23,
+        prompt: "The lighthouse keeper waves again [Push in]".into(),
+        first_frame: None,
+        duration: 6,
+        resolution: Resolution::P768,
+        prompt_optimizer: false,
+        fast_pretreatment: false,
+    }
 }

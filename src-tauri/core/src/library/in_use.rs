@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{write_durably, Library};
+use super::{write_durably, Generation, GenerationState, Library};
+use crate::ledger::INSTALLATION_FILE;
 
 /// Remembers the library folder the app last opened, so that at the next start it knows
 /// whether generations are still being made in a folder the creator has moved away from.
@@ -59,26 +60,23 @@ impl LibraryInUse {
         if last == chosen || !last.is_dir() {
             return chosen_now;
         }
-        let unfinished = Library::open(&last)
-            .and_then(|library| library.scan())
-            .map(|scan| {
-                scan.generations
-                    .iter()
-                    .filter(|entry| !entry.generation.state.is_final() && !entry.read_only)
-                    .count()
-            })
-            .unwrap_or(0);
-        if unfinished == 0 {
-            return chosen_now;
+        let mine = self
+            .file
+            .parent()
+            .and_then(|state| std::fs::read_to_string(state.join(INSTALLATION_FILE)).ok())
+            .map(|id| id.trim().to_owned());
+        let mut waits = Waits::default();
+        if let Ok(scan) = Library::open(&last).and_then(|library| library.scan()) {
+            for entry in scan.generations.iter().filter(|e| !e.read_only) {
+                waits.count(&entry.generation, mine.as_deref());
+            }
         }
-        let generations = if unfinished == 1 {
-            "the generation being made there is".to_owned()
-        } else {
-            format!("the {unfinished} generations being made there are")
+        let Some(what) = waits.words() else {
+            return chosen_now;
         };
         FolderToOpen {
             notice: Some(format!(
-                "Videos are still saved in {} until {generations} saved. \
+                "Videos are still saved in {} until what can still arrive there is in: {what}. \
                  Hailuo Studio moves to {} the next time it starts after that.",
                 last.display(),
                 chosen.display()
@@ -88,11 +86,63 @@ impl LibraryInUse {
     }
 }
 
+/// What a library move waits for: only what can still arrive in the old folder.
+#[derive(Default)]
+struct Waits {
+    /// At the provider, with a task id to follow.
+    made: usize,
+    downloading: usize,
+    /// In this installation's local line, still to be sent.
+    waiting: usize,
+}
+
+impl Waits {
+    fn count(&mut self, generation: &Generation, mine: Option<&str>) {
+        let followable = generation.task_id.is_some();
+        match generation.state {
+            GenerationState::Queued | GenerationState::Running => self.made += 1,
+            // An unknown outcome (or a submit cut short) with no task id can never arrive.
+            GenerationState::Unknown | GenerationState::Submitting if followable => self.made += 1,
+            GenerationState::Downloading => self.downloading += 1,
+            // A waiting one made on another computer is sent (and saved) there, not here.
+            GenerationState::Waiting
+                if generation.created_by.is_none() || generation.created_by.as_deref() == mine =>
+            {
+                self.waiting += 1
+            }
+            _ => {}
+        }
+    }
+
+    fn words(&self) -> Option<String> {
+        let videos = |n: usize| {
+            if n == 1 {
+                "1 video".to_owned()
+            } else {
+                format!("{n} videos")
+            }
+        };
+        let parts: Vec<String> = [
+            (self.made, "still being made"),
+            (self.downloading, "being downloaded"),
+            (self.waiting, "waiting to be sent"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", videos(n)))
+        .collect();
+        match parts.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::generation::GenerationRequest;
-    use crate::library::GenerationState;
 
     struct Folders {
         _root: tempfile::TempDir,
@@ -115,6 +165,11 @@ mod tests {
 
     /// A generation in `folder` that has reached `state`.
     fn generation_in(folder: &Path, state: GenerationState) {
+        generation_with(folder, state, Some("task-1"));
+    }
+
+    /// A generation in `folder` that has reached `state`, with or without a task id.
+    fn generation_with(folder: &Path, state: GenerationState, task_id: Option<&str>) {
         let library = Library::open(folder).unwrap();
         let request: GenerationRequest = serde_json::from_value(serde_json::json!({
             "provider": "openrouter", "model": "hailuo-2.3", "prompt": "A fox in snow",
@@ -124,6 +179,7 @@ mod tests {
         let estimate = crate::quote(&request).unwrap();
         let mut generation = library.create(&request, &estimate).unwrap();
         generation.state = state;
+        generation.task_id = task_id.map(str::to_owned);
         library.save(&generation).unwrap();
     }
 
@@ -178,9 +234,41 @@ mod tests {
             "the paid-for videos are followed home first"
         );
         let notice = opening.notice.unwrap();
-        assert!(notice.contains("the 2 generations being made"), "{notice}");
+        assert!(
+            notice.contains("1 video still being made and 1 video being downloaded"),
+            "{notice}"
+        );
         assert!(notice.contains(&f.old.display().to_string()), "{notice}");
         assert!(notice.contains(&f.new.display().to_string()), "{notice}");
+    }
+
+    #[test]
+    fn an_unknown_outcome_with_nothing_to_follow_does_not_hold_a_library_move() {
+        let f = folders();
+        generation_with(&f.old, GenerationState::Unknown, None);
+        generation_with(&f.old, GenerationState::Submitting, None);
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        let opening = in_use.folder_to_open(&f.new);
+        assert_eq!(opening.folder, f.new);
+        assert_eq!(opening.notice, None);
+    }
+
+    #[test]
+    fn a_library_move_says_exactly_what_it_waits_for() {
+        let f = folders();
+        generation_with(&f.old, GenerationState::Unknown, Some("task-9"));
+        generation_in(&f.old, GenerationState::Running);
+        generation_in(&f.old, GenerationState::Waiting);
+        generation_with(&f.old, GenerationState::Unknown, None);
+        let in_use = LibraryInUse::in_dir(&f.state);
+        in_use.remember(&f.old).unwrap();
+        let notice = in_use.folder_to_open(&f.new).notice.unwrap();
+        assert!(
+            notice.contains("2 videos still being made and 1 video waiting to be sent"),
+            "{notice}"
+        );
+        assert!(!notice.contains("being downloaded"), "{notice}");
     }
 
     #[test]

@@ -181,7 +181,7 @@ impl Library {
         estimate: &Quote,
         now: OffsetDateTime,
     ) -> Result<Generation, LibraryError> {
-        self.create_in_state(request, estimate, now, false)
+        self.create_in_state(request, estimate, now, None)
     }
 
     fn create_in_state(
@@ -189,7 +189,7 @@ impl Library {
         request: &GenerationRequest,
         estimate: &Quote,
         now: OffsetDateTime,
-        waiting: bool,
+        waiting: Option<(GenerationId, Option<String>)>,
     ) -> Result<Generation, LibraryError> {
         let folder = self.make_folder(now, &request.prompt)?;
         let written = self.fill_new_folder(&folder, request, estimate, now, waiting);
@@ -215,7 +215,19 @@ impl Library {
         request: &GenerationRequest,
         estimate: &Quote,
     ) -> Result<Generation, LibraryError> {
-        self.create_in_state(request, estimate, local_now(), true)
+        self.create_waiting_as(GenerationId::new(), None, request, estimate)
+    }
+
+    /// `create_waiting` with the id chosen beforehand (its spending line is written first) and
+    /// the installation that makes it.
+    pub fn create_waiting_as(
+        &self,
+        id: GenerationId,
+        created_by: Option<String>,
+        request: &GenerationRequest,
+        estimate: &Quote,
+    ) -> Result<Generation, LibraryError> {
+        self.create_in_state(request, estimate, local_now(), Some((id, created_by)))
     }
 
     fn make_folder(&self, now: OffsetDateTime, prompt: &str) -> Result<PathBuf, LibraryError> {
@@ -240,7 +252,7 @@ impl Library {
         request: &GenerationRequest,
         estimate: &Quote,
         now: OffsetDateTime,
-        waiting: bool,
+        waiting: Option<(GenerationId, Option<String>)>,
     ) -> Result<Generation, LibraryError> {
         let first_frame_file = match &request.first_frame {
             Some(FirstFrame::Picture { mime, bytes }) => {
@@ -252,8 +264,11 @@ impl Library {
             _ => None,
         };
         let recorded = RecordedRequest::from_request(request, first_frame_file.as_deref());
-        let generation = if waiting {
-            Generation::waiting(recorded, Some(estimate.into()), now)
+        let generation = if let Some((id, created_by)) = waiting {
+            let mut generation = Generation::waiting(recorded, Some(estimate.into()), now);
+            generation.id = id;
+            generation.created_by = created_by;
+            generation
         } else {
             Generation::new(recorded, Some(estimate.into()), now)
         };

@@ -83,7 +83,9 @@ impl GenerationState {
         use GenerationState::*;
         match self {
             // Only a waiting generation is ever sent: its record was on disk first.
-            Waiting => matches!(next, Submitting | Cancelled),
+            // Failed: something needed to send it (the key, the first frame) is missing, and
+            // nothing left the machine.
+            Waiting => matches!(next, Submitting | Cancelled | Failed),
             // Back to waiting only when the submit certainly started nothing (no connection).
             Submitting => matches!(
                 next,
@@ -293,6 +295,10 @@ pub struct Generation {
     pub video: Option<VideoFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poster_file: Option<String>,
+    /// The installation that made it (its ledger's id): only that one ever sends it, so two
+    /// computers sharing a synced library cannot both pay for one waiting generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl Generation {
@@ -322,6 +328,7 @@ impl Generation {
             error: None,
             video: None,
             poster_file: None,
+            created_by: None,
         }
     }
 

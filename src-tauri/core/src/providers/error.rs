@@ -54,6 +54,13 @@ impl ProviderSaid {
     }
 }
 
+/// Replaces every copy of `secret` in `text` with `[your key]` (nothing for an empty secret).
+pub(crate) fn scrub_secret(text: &mut String, secret: &str) {
+    if !secret.is_empty() && text.contains(secret) {
+        *text = text.replace(secret, "[your key]");
+    }
+}
+
 /// Whether `text` is a piece of a raw answer (JSON or markup) rather than a provider's message.
 fn is_raw_answer(text: &str) -> bool {
     text.starts_with(['{', '[', '<'])
@@ -294,6 +301,55 @@ impl ProviderError {
             ProviderError::UnreadableAnswer { raw, .. } => Some(raw),
             _ => None,
         }
+    }
+
+    /// The same error with every copy of `secret` (the API key) replaced by `[your key]`:
+    /// a provider that quotes the key back must not get it onto a card, a record or a log.
+    pub fn without_secret(mut self, secret: &str) -> ProviderError {
+        let scrub = |text: &mut String| scrub_secret(text, secret);
+        match &mut self {
+            ProviderError::UnexpectedAnswer { what, said, .. } => {
+                scrub(what);
+                said.text.as_mut().map(scrub);
+            }
+            ProviderError::UnreadableAnswer {
+                what, said, raw, ..
+            } => {
+                scrub(what);
+                scrub(raw);
+                said.text.as_mut().map(scrub);
+            }
+            ProviderError::SubmitOutcomeUnknown { cause, said, .. } => {
+                scrub(cause);
+                said.text.as_mut().map(scrub);
+            }
+            ProviderError::NetworkDown { detail, .. } => scrub(detail),
+            ProviderError::Disk { path, detail } => {
+                scrub(path);
+                scrub(detail);
+            }
+            ProviderError::UnsafeLink { url, .. } => scrub(url),
+            ProviderError::KeyRejected { said, .. }
+            | ProviderError::NoCredit { said, .. }
+            | ProviderError::PlanLimitReached { said, .. }
+            | ProviderError::RateLimited { said, .. }
+            | ProviderError::PromptFlagged { said, .. }
+            | ProviderError::VideoFlagged { said, .. }
+            | ProviderError::InvalidParameters { said, .. }
+            | ProviderError::Unavailable { said, .. }
+            | ProviderError::GenerationFailed { said, .. }
+            | ProviderError::TaskNotFound { said, .. }
+            | ProviderError::Refused { said, .. } => {
+                said.text.as_mut().map(scrub);
+            }
+            ProviderError::InvalidRequest(_)
+            | ProviderError::WrongClient { .. }
+            | ProviderError::LinkExpired { .. }
+            | ProviderError::DownloadIncomplete { .. }
+            | ProviderError::VideoIncomplete { .. }
+            | ProviderError::VideoTooLarge { .. } => {}
+        }
+        self
     }
 
     /// How long the provider asked us to wait, when it did.

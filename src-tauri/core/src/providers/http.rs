@@ -494,6 +494,44 @@ pub(crate) fn settle_submit_error(provider: Provider, err: ProviderError) -> Pro
     }
 }
 
+/// An accepted submit (HTTP 2xx) whose answer is otherwise odd still names its task at
+/// `pointer`: keep that task id and follow it, since a task id thrown away is a paid video
+/// lost. Classified refusals and answers without a plain id are left as they are.
+pub(crate) fn salvage_submit(
+    answer: &Answer,
+    pointer: &str,
+    read: Result<super::Submission, ProviderError>,
+) -> Result<super::Submission, ProviderError> {
+    let Err(ProviderError::UnexpectedAnswer { .. }) = &read else {
+        return read;
+    };
+    if !answer.status.is_success() {
+        return read;
+    }
+    let task_id = serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| {
+            v.pointer(pointer)
+                .and_then(|id| id.as_str())
+                .map(str::to_owned)
+        })
+        .filter(|id| super::wire::is_plain_id(id));
+    match task_id {
+        Some(task_id) => {
+            // Only the kind: the answer's text has not been cleared of the key yet.
+            if let Err(err) = &read {
+                tracing::warn!(%task_id, kind = err.kind(), "an accepted submit's answer was odd; following its task");
+            }
+            Ok(super::Submission {
+                task_id,
+                poll_url: None,
+                charged: None,
+            })
+        }
+        None => read,
+    }
+}
+
 /// Sends a submit: a failure after the request may have left becomes `SubmitOutcomeUnknown`.
 pub(crate) async fn submit_exchange(
     provider: Provider,

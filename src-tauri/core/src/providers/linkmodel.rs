@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
-    by_status, key_verdict, read_exchange, settle_submit_error, submit_exchange,
+    by_status, key_verdict, read_exchange, salvage_submit, settle_submit_error, submit_exchange,
     submit_with_retries, with_retries, Answer,
 };
 use super::wire::{
@@ -270,7 +270,8 @@ pub(crate) async fn submit(
     submit_with_retries(&client.policy, || async {
         let request = client.post(url.clone()).json(&body);
         let answer = submit_exchange(P, request, client.policy.request_timeout).await?;
-        read_submit(&answer).map_err(|err| settle_submit_error(P, err))
+        salvage_submit(&answer, "/data/task_id", read_submit(&answer))
+            .map_err(|err| settle_submit_error(P, err))
     })
     .await
 }

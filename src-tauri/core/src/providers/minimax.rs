@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
-    by_status, exchange, key_verdict, settle_submit_error, submit_no_answer, submit_with_retries,
+    by_status, exchange, key_verdict, salvage_submit, settle_submit_error, submit_no_answer, submit_with_retries,
     with_retries, Answer,
 };
 use super::wire::{
@@ -423,7 +423,8 @@ pub(crate) async fn submit(
             c.post(c.endpoint(&["v1", "video_generation"])).json(&body)
         })
         .await?;
-        let read = read_submit(provider, &answer).map_err(|err| settle_submit_error(provider, err));
+        let read = salvage_submit(&answer, "/task_id", read_submit(provider, &answer))
+            .map_err(|err| settle_submit_error(provider, err));
         client.pace_after(&read);
         read
     })

@@ -17,7 +17,7 @@ mod wire;
 
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -181,7 +181,7 @@ pub struct KeyCheck {
 
 /// Why a configured base URL cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The address set for {provider} ({origin}) is not a usable web address: {value:?}. It must start with https:// (or http:// for a local test service).")]
+#[error("The address set for {provider} ({origin}) cannot be used: {value:?}. It must start with https://, so your key is never sent unencrypted (http:// only works for a test service on this computer).")]
 pub struct BaseUrlError {
     pub provider: Provider,
     pub origin: String,
@@ -322,12 +322,25 @@ pub fn base_url_from(
         .unwrap_or_else(|| ("default".to_owned(), provider.default_base_url().to_owned()));
     let (origin, value) = chosen;
     match Url::parse(&value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(url),
+        // The key travels with every request: in clear text only to this computer itself.
+        Ok(url) if url.scheme() == "https" && url.has_host() => Ok(url),
+        Ok(url) if url.scheme() == "http" && is_loopback(&url) => Ok(url),
         _ => Err(BaseUrlError {
             provider,
             origin,
             value,
         }),
+    }
+}
+
+/// Whether the address names this computer (localhost, 127.0.0.0/8, ::1): the only place a
+/// plain http:// address may send a key.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -475,7 +488,8 @@ impl ProviderClient {
             Provider::MinimaxGlobal | Provider::MinimaxChina => minimax::submit(self, req).await,
             Provider::OpenRouter => openrouter::submit(self, req).await,
             Provider::LinkModel => linkmodel::submit(self, req).await,
-        };
+        }
+        .map_err(|err| self.scrubbed(err));
         match &submitted {
             Ok(submission) => tracing::info!(
                 provider = self.provider.id(),
@@ -493,11 +507,29 @@ impl ProviderClient {
 
     /// Asks where a generation is. Retries transient failures.
     pub async fn check(&self, task: &TaskRef) -> Result<TaskUpdate, ProviderError> {
-        match self.provider {
+        let checked = match self.provider {
             Provider::MinimaxGlobal | Provider::MinimaxChina => minimax::check(self, task).await,
             Provider::OpenRouter => openrouter::check(self, task).await,
             Provider::LinkModel => linkmodel::check(self, task).await,
+        };
+        match checked {
+            Ok(mut update) => {
+                let secret = self.key.expose_secret();
+                error::scrub_secret(&mut update.provider_status, secret);
+                if let Some(detail) = update.detail.as_mut() {
+                    error::scrub_secret(detail, secret);
+                }
+                update.failure = update.failure.map(|err| self.scrubbed(err));
+                Ok(update)
+            }
+            Err(err) => Err(self.scrubbed(err)),
         }
+    }
+
+    /// The one place provider text enters the app: every error a call answers passes here, so
+    /// a key the provider quotes back never reaches a card, a record, a log or diagnostics.
+    fn scrubbed(&self, err: ProviderError) -> ProviderError {
+        err.without_secret(self.key.expose_secret())
     }
 
     /// A link to download a succeeded generation from now. After `LinkExpired`, `check` the
@@ -528,6 +560,7 @@ impl ProviderClient {
                 fallback: None,
             }),
         }
+        .map_err(|err| self.scrubbed(err))
     }
 
     /// Streams the video to `dest` (through `dest` + `.part`, renamed when complete), calling
@@ -539,7 +572,9 @@ impl ProviderClient {
         dest: &Path,
         progress: impl FnMut(u64, Option<u64>) + Send,
     ) -> Result<DownloadedVideo, ProviderError> {
-        download::download(self, link, dest, progress).await
+        download::download(self, link, dest, progress)
+            .await
+            .map_err(|err| self.scrubbed(err))
     }
 
     /// Tells a working key from a rejected one without spending anything.
@@ -549,6 +584,7 @@ impl ProviderClient {
             Provider::OpenRouter => openrouter::check_key(self).await,
             Provider::LinkModel => linkmodel::check_key(self).await,
         }
+        .map_err(|err| self.scrubbed(err))
     }
 
     /// OpenRouter only: what its catalogue offers for Hailuo 2.3 now (`None`: not listed).
@@ -601,7 +637,6 @@ impl ProviderClient {
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        use secrecy::ExposeSecret;
         // `bearer_auth` marks the header sensitive, so it never shows in debug output.
         request.bearer_auth(self.key.expose_secret())
     }

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
-    by_status, read_exchange, settle_submit_error, submit_exchange, submit_with_retries,
-    with_retries, Answer,
+    by_status, read_exchange, salvage_submit, settle_submit_error, submit_exchange,
+    submit_with_retries, with_retries, Answer,
 };
 use super::wire::{check_submitted_id, de_amount, de_loose_string, exact_amount, first_frame_url};
 use super::{
@@ -325,7 +325,8 @@ pub(crate) async fn submit(
     submit_with_retries(&client.policy, || async {
         let request = attributed(client.post(url.clone())).json(&body);
         let answer = submit_exchange(P, request, client.policy.request_timeout).await?;
-        read_submit(client, &answer).map_err(|err| settle_submit_error(P, err))
+        salvage_submit(&answer, "/id", read_submit(client, &answer))
+            .map_err(|err| settle_submit_error(P, err))
     })
     .await
 }

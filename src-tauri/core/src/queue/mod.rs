@@ -20,12 +20,13 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::budget::{check_budget, BudgetRefusal};
+use crate::budget::BudgetRefusal;
 use crate::generation::{FirstFrame, GenerationRequest, Model, Resolution};
 use crate::keys::{KeyStore, KeyStoreError};
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{Ledger, LedgerError, SpendState, SubmitRefused};
 use crate::library::{
-    local_now, Generation, GenerationId, GenerationState, Library, LibraryError, RecordedFirstFrame,
+    local_now, Generation, GenerationFailure, GenerationId, GenerationState, Library, LibraryError,
+    RecordedFirstFrame,
 };
 use crate::media_server::MediaServer;
 use crate::pacing::{PollSchedule, RequestPacer};
@@ -37,6 +38,9 @@ pub use card::{CardCost, CardError, DownloadProgress, GenerationCard};
 
 use card::{CardContext, Live};
 use line::{Line, Slot};
+
+/// The spending line of a generation whose folder could not be made: nothing was sent.
+const NEVER_MADE: &str = "Not started: its folder could not be made in your library. Nothing was sent, so nothing was charged.";
 
 /// How the queue paces itself. `Default` follows the providers' guidance; tests use `quick()`.
 #[derive(Debug, Clone)]
@@ -160,6 +164,9 @@ impl From<tokio::task::JoinError> for QueueError {
     }
 }
 
+/// Orders a generation's task has not read yet, at most.
+const ORDERS_WAITING: usize = 4;
+
 /// What the creator asked of a generation's task.
 pub(crate) enum Order {
     CheckNow,
@@ -171,7 +178,7 @@ struct Tracked {
     generation: Generation,
     live: Live,
     /// To its task, while one follows it.
-    orders: Option<mpsc::UnboundedSender<Order>>,
+    orders: Option<mpsc::Sender<Order>>,
 }
 
 /// Past generations' durations, by what decides them.
@@ -237,16 +244,24 @@ impl GenerationQueue {
             tasks: Mutex::default(),
         });
         let library = shared.library.clone();
-        let scan = tokio::task::spawn_blocking(move || {
-            library.mark_interrupted_submits(local_now())?;
-            library.scan()
-        })
-        .await??;
+        let ledger = shared.ledger.clone();
+        let (scan, held) =
+            tokio::task::spawn_blocking(move || reconcile(&library, &ledger, local_now()))
+                .await??;
         let mut unfinished: Vec<Generation> = Vec::new();
         for entry in scan.generations {
             let generation = entry.generation;
             if generation.state == GenerationState::Done {
                 shared.remember_duration(&generation);
+            }
+            if let Some(problem) = held.get(&generation.id) {
+                // Never sent from here: shown as it is, with why.
+                let live = Live {
+                    problem: Some(problem.clone()),
+                    ..Live::default()
+                };
+                shared.track(generation, live, None);
+                continue;
             }
             // A video not saved stays on the queue: the creator decides what becomes of it.
             let waits_for_the_creator = generation.state == GenerationState::NotSaved;
@@ -302,12 +317,35 @@ impl GenerationQueue {
         let generation = tokio::task::spawn_blocking(move || -> Result<Generation, QueueError> {
             let _one_at_a_time = locked(&shared.enqueueing);
             let now = crate::clock::local_now();
-            check_budget(&shared.ledger, &estimate, &budgets, now)?;
-            let generation = shared.library.create_waiting(&request, &estimate)?;
+            // The spending line first, with the budget check in the same step: a record never
+            // exists without its line, so nothing is ever sent that Spending and the budget do
+            // not count. A line without a record is settled as not charged (here, or at the
+            // next start after a crash between the two).
+            let id = GenerationId::new();
             shared
                 .ledger
-                .record_submit(generation.id.as_str(), &request, &estimate, now)?;
-            Ok(generation)
+                .record_submit_within_budget(id.as_str(), &request, &estimate, &budgets, now)
+                .map_err(|refused| match refused {
+                    SubmitRefused::OverBudget(refusal) => QueueError::OverBudget(refusal),
+                    SubmitRefused::Ledger(err) => QueueError::Ledger(err),
+                })?;
+            let installation = Some(shared.ledger.installation_id().to_owned());
+            match shared
+                .library
+                .create_waiting_as(id.clone(), installation, &request, &estimate)
+            {
+                Ok(generation) => Ok(generation),
+                Err(err) => {
+                    if let Err(ledger) =
+                        shared
+                            .ledger
+                            .record_not_charged(id.as_str(), NEVER_MADE, now)
+                    {
+                        tracing::warn!("the spending record could not be updated: {ledger}");
+                    }
+                    Err(err.into())
+                }
+            }
         })
         .await??;
         let id = generation.id.clone();
@@ -344,7 +382,8 @@ impl GenerationQueue {
                 .clone()
         };
         if let Some(orders) = orders {
-            let _ = orders.send(Order::CheckNow);
+            // Full means checks are already asked for: one more changes nothing.
+            let _ = orders.try_send(Order::CheckNow);
         }
         self.card(id).ok_or(QueueError::NotTracked)
     }
@@ -360,7 +399,7 @@ impl GenerationQueue {
         };
         if let Some(orders) = orders {
             let (reply, answer) = oneshot::channel();
-            if orders.send(Order::Stop(reply)).is_ok() {
+            if orders.send(Order::Stop(reply)).await.is_ok() {
                 if let Ok(answer) = answer.await {
                     answer?;
                     return self.card(id).ok_or(QueueError::NotTracked);
@@ -384,6 +423,29 @@ impl GenerationQueue {
                     .advance(GenerationState::Cancelled, now, Some(note))
                     .map_err(LibraryError::from)?;
                 library.save(&generation)?;
+                return Ok(generation);
+            }
+            let mine = ledger.installation_id();
+            if generation.state == GenerationState::Waiting {
+                // Held back at start (no spending line): never sent, so stopping it is free.
+                // One made on another computer is that computer's to stop.
+                if generation
+                    .created_by
+                    .as_deref()
+                    .is_some_and(|by| by != mine)
+                {
+                    return Err(QueueError::CannotStop(MADE_ELSEWHERE.into()));
+                }
+                let note = "Stopped by you before it was sent: not charged.";
+                generation
+                    .advance(GenerationState::Cancelled, now, Some(note.into()))
+                    .map_err(LibraryError::from)?;
+                library.save(&generation)?;
+                if ledger.entry(key.as_str()).is_some() {
+                    if let Err(err) = ledger.record_not_charged(key.as_str(), note, now) {
+                        tracing::warn!("the spending record could not be updated: {err}");
+                    }
+                }
                 return Ok(generation);
             }
             if generation.state != GenerationState::Unknown {
@@ -482,7 +544,8 @@ impl GenerationQueue {
         turn: Option<oneshot::Receiver<Slot>>,
         slot: Option<Slot>,
     ) -> Option<GenerationCard> {
-        let (orders, orders_in) = mpsc::unbounded_channel();
+        // Bounded: a creator pressing "Check now" again and again cannot pile up orders.
+        let (orders, orders_in) = mpsc::channel(ORDERS_WAITING);
         let id = generation.id.clone();
         let live = Live {
             ahead: self.shared.line(generation.request.provider).ahead_of(&id),
@@ -547,12 +610,7 @@ impl Shared {
         client.clone().with_retry_policy(self.config.retry.clone())
     }
 
-    fn track(
-        &self,
-        generation: Generation,
-        live: Live,
-        orders: Option<mpsc::UnboundedSender<Order>>,
-    ) {
+    fn track(&self, generation: Generation, live: Live, orders: Option<mpsc::Sender<Order>>) {
         let id = generation.id.clone();
         locked(&self.tracked).insert(
             id.clone(),
@@ -678,6 +736,137 @@ impl Shared {
             },
         ))
     }
+}
+
+/// Why a waiting generation made on another computer is not sent from this one.
+const MADE_ELSEWHERE: &str = "This video waits on the computer where it was made. Hailuo Studio does not send it from here, so it can never be paid for twice. Open Hailuo Studio on that computer to make it.";
+
+/// A waiting generation found without its spending line: never sent silently.
+const HELD_UNRECORDED: &str = "Not sent: Hailuo Studio stopped before this video was added to your spending record. Nothing was charged. Use Retry to make it.";
+
+/// A spending line whose generation never got a folder (a crash between the two writes).
+const NEVER_FILED: &str = "Not started: Hailuo Studio stopped before its folder was made in your library. Nothing was sent, so nothing was charged.";
+
+/// Makes the library and the spending record agree before anything is sent, after whatever
+/// ended the last run: a submit cut short is "may have been charged" in both; a task id only
+/// the ledger kept goes back into the record; a waiting generation without its spending line,
+/// or made by another installation, is never sent from here; a spending line without a record
+/// was never sent. Answers the scan and the generations held back, with why.
+fn reconcile(
+    library: &Library,
+    ledger: &Ledger,
+    now: OffsetDateTime,
+) -> Result<
+    (
+        crate::library::LibraryScan,
+        HashMap<GenerationId, CardError>,
+    ),
+    QueueError,
+> {
+    let warn = |err: LedgerError| tracing::warn!("the spending record could not be updated: {err}");
+    library.mark_interrupted_submits(now)?;
+    let mut scan = library.scan()?;
+    let mine = ledger.installation_id();
+    let mut held = HashMap::new();
+    for entry in &mut scan.generations {
+        if entry.read_only {
+            continue;
+        }
+        let generation = &mut entry.generation;
+        let line = ledger.entry(generation.id.as_str());
+        let made_here = generation.created_by.as_deref().is_none_or(|by| by == mine);
+        if generation.state == GenerationState::Waiting && !made_here {
+            held.insert(
+                generation.id.clone(),
+                CardError {
+                    kind: "made-elsewhere".into(),
+                    message: MADE_ELSEWHERE.into(),
+                },
+            );
+            continue;
+        }
+        let Some(line) = line else {
+            if generation.state == GenerationState::Waiting {
+                if generation.created_by.as_deref() == Some(mine) {
+                    generation
+                        .advance(
+                            GenerationState::Cancelled,
+                            now,
+                            Some(HELD_UNRECORDED.into()),
+                        )
+                        .map_err(LibraryError::from)?;
+                    library.save(generation)?;
+                } else {
+                    // Made before installations were recorded: held, never sent silently.
+                    held.insert(
+                        generation.id.clone(),
+                        CardError {
+                            kind: "not-in-spending".into(),
+                            message: HELD_UNRECORDED.into(),
+                        },
+                    );
+                }
+            }
+            continue;
+        };
+        if generation.task_id.is_none() {
+            if let Some(task_id) = line.task_id.clone() {
+                // The record missed the task id (its save failed before a crash): follow it.
+                generation.task_id = Some(task_id);
+                if generation.state == GenerationState::Submitting {
+                    let _ = generation.advance(GenerationState::Unknown, now, None);
+                }
+                library.save(generation)?;
+            }
+        }
+        if let (GenerationState::Unknown, None, SpendState::NotCharged { reason }) =
+            (generation.state, &generation.task_id, &line.state)
+        {
+            // The provider's refusal reached the spending record, and the app stopped before
+            // the record said so: the refusal (not charged) is the outcome.
+            generation.error = Some(GenerationFailure {
+                kind: "submit-refused".into(),
+                message: reason.clone(),
+                http_status: None,
+                provider_code: None,
+                provider_text: None,
+            });
+            generation
+                .advance(GenerationState::Failed, now, Some(reason.clone()))
+                .map_err(LibraryError::from)?;
+            library.save(generation)?;
+        }
+        if generation.state == GenerationState::Unknown && line.state == SpendState::InFlight {
+            let reason = generation
+                .history
+                .last()
+                .and_then(|c| c.note.clone())
+                .unwrap_or_else(|| "The outcome of this submit is unknown.".into());
+            if let Err(err) =
+                ledger.record_may_have_been_charged(generation.id.as_str(), &reason, now)
+            {
+                warn(err);
+            }
+        }
+    }
+    if scan.broken.is_empty() {
+        let filed: std::collections::HashSet<&str> = scan
+            .generations
+            .iter()
+            .map(|e| e.generation.id.as_str())
+            .collect();
+        for line in ledger.entries() {
+            if line.state == SpendState::InFlight
+                && line.task_id.is_none()
+                && !filed.contains(line.generation_id.as_str())
+            {
+                if let Err(err) = ledger.record_not_charged(&line.generation_id, NEVER_FILED, now) {
+                    warn(err);
+                }
+            }
+        }
+    }
+    Ok((scan, held))
 }
 
 fn shape(generation: &Generation) -> Shape {

@@ -35,7 +35,7 @@ enum Woken {
 pub(crate) struct Runner {
     shared: Arc<Shared>,
     generation: Generation,
-    orders: mpsc::UnboundedReceiver<Order>,
+    orders: mpsc::Receiver<Order>,
     /// Its place at the provider, held from the submit until the provider finished.
     slot: Option<Slot>,
     /// The answer that said the video is ready, when this run saw it.
@@ -45,13 +45,20 @@ pub(crate) struct Runner {
     long_running: bool,
     /// The card shows a problem or the offline flag, for the next good answer to clear.
     troubled: bool,
+    /// When this generation was last checked: "Check now" never asks sooner than
+    /// `CHECK_NOW_GAP` after it, whatever the provider's own pace.
+    last_check: Option<Instant>,
 }
+
+/// The shortest time between two checks of one generation, however often "Check now" is
+/// pressed: every provider is asked at a pace, even those that publish no limit.
+const CHECK_NOW_GAP: Duration = Duration::from_secs(5);
 
 impl Runner {
     pub(crate) fn new(
         shared: Arc<Shared>,
         generation: Generation,
-        orders: mpsc::UnboundedReceiver<Order>,
+        orders: mpsc::Receiver<Order>,
         slot: Option<Slot>,
     ) -> Self {
         let offline_wait = shared.config.offline_first_wait;
@@ -64,6 +71,7 @@ impl Runner {
             offline_wait,
             long_running: false,
             troubled: false,
+            last_check: None,
         }
     }
 
@@ -75,6 +83,9 @@ impl Runner {
         }
         loop {
             let flow = match self.generation.state {
+                // Its turn came (it holds a slot): sent now. `submitting` is saved only right
+                // before the request leaves.
+                GenerationState::Waiting if self.slot.is_some() => self.submit().await,
                 GenerationState::Submitting => self.submit().await,
                 GenerationState::Queued | GenerationState::Running => self.follow().await,
                 GenerationState::Unknown if self.generation.task_id.is_some() => {
@@ -111,7 +122,7 @@ impl Runner {
                         return Flow::End;
                     };
                     self.slot = Some(slot);
-                    return self.mark_sending().await;
+                    return Flow::Next;
                 }
                 order = self.orders.recv() => match order {
                     Some(Order::Stop(reply)) => {
@@ -129,8 +140,10 @@ impl Runner {
         }
     }
 
-    /// Records `submitting` on disk before anything is sent. Until that write succeeds nothing
-    /// is sent: a restart would otherwise find it still waiting and send it a second time.
+    /// Records `submitting` on disk right before the request leaves (after the key is read and
+    /// the pace allows it), so a quit before then leaves it waiting, never "may have been
+    /// charged". Until that write succeeds nothing is sent: a restart would otherwise find it
+    /// still waiting and send it a second time.
     async fn mark_sending(&mut self) -> Flow {
         if let Err(err) = self
             .generation
@@ -165,31 +178,38 @@ impl Runner {
                 Err(err) => return self.fail_before_sending(&err).await,
             };
             self.shared.pacer.wait_turn(provider).await;
+            if let Flow::End = self.mark_sending().await {
+                return Flow::End;
+            }
             match client.submit(&request).await {
                 Ok(submission) => {
                     self.came_back_online();
                     self.generation.task_id = Some(submission.task_id.clone());
                     self.generation.poll_url = submission.poll_url.clone();
-                    let money = self.shared.ledger.record_submission(
-                        self.id().as_str(),
-                        &submission,
-                        local_now(),
-                    );
+                    // The task id goes into the spending record and the generation's record
+                    // before anything else, so the video can always be followed.
+                    let id = self.id().as_str().to_owned();
+                    let money = self
+                        .ledger(move |ledger| {
+                            ledger.record_submission(&id, &submission, local_now())
+                        })
+                        .await;
                     self.note_money(money);
-                    // Saved at once: from now on a restart finds it at the provider.
-                    return match self.advance(GenerationState::Queued, None).await {
-                        Ok(()) => Flow::Next,
-                        Err(_) => Flow::End,
-                    };
+                    if let Err(err) =
+                        self.generation
+                            .advance(GenerationState::Queued, local_now(), None)
+                    {
+                        tracing::error!("{err}");
+                        return Flow::End;
+                    }
+                    self.save_retried().await;
+                    return Flow::Next;
                 }
                 Err(err @ ProviderError::NetworkDown { .. }) => {
                     // Never sent, so sending again cannot charge twice.
                     self.back_in_line(&err).await;
                     if let Woken::Stop(reply) = self.offline(&err).await {
                         let _ = reply.send(self.stop().await);
-                        return Flow::End;
-                    }
-                    if let Flow::End = self.mark_sending().await {
                         return Flow::End;
                     }
                 }
@@ -204,16 +224,13 @@ impl Runner {
                         let _ = reply.send(self.stop().await);
                         return Flow::End;
                     }
-                    if let Flow::End = self.mark_sending().await {
-                        return Flow::End;
-                    }
                 }
                 Err(err) => {
-                    let money = self.shared.ledger.record_submit_error(
-                        self.id().as_str(),
-                        &err,
-                        local_now(),
-                    );
+                    let id = self.id().as_str().to_owned();
+                    let said = err.clone();
+                    let money = self
+                        .ledger(move |ledger| ledger.record_submit_error(&id, &said, local_now()))
+                        .await;
                     self.note_money(money);
                     self.generation.error = Some(failure(&err));
                     let next = if err.money() == MoneyState::Unknown {
@@ -243,11 +260,11 @@ impl Runner {
     /// Nothing left the machine: the generation fails, not charged.
     async fn fail_before_sending(&mut self, err: &QueueError) -> Flow {
         let reason = err.to_string();
-        if let Err(err) =
-            self.shared
-                .ledger
-                .record_not_charged(self.id().as_str(), &reason, local_now())
-        {
+        let (id, why) = (self.id().as_str().to_owned(), reason.clone());
+        let noted = self
+            .ledger(move |ledger| ledger.record_not_charged(&id, &why, local_now()))
+            .await;
+        if let Err(err) = noted {
             tracing::warn!("the spending record could not be updated: {err}");
         }
         self.generation.error = Some(GenerationFailure {
@@ -311,6 +328,11 @@ impl Runner {
                 let _ = reply.send(self.stop().await);
                 return Flow::End;
             }
+            if let Some(last) = self.last_check {
+                // "Check now" pressed again and again still waits for the gap.
+                let gap = CHECK_NOW_GAP.min(schedule.steady);
+                tokio::time::sleep_until(last + gap).await;
+            }
             let client = match self.shared.client(provider).await {
                 Ok(client) => client,
                 Err(err) => {
@@ -319,6 +341,7 @@ impl Runner {
                 }
             };
             self.shared.pacer.wait_turn(provider).await;
+            self.last_check = Some(Instant::now());
             match client.check(&task).await {
                 Ok(update) => {
                     checks += 1;
@@ -334,21 +357,65 @@ impl Runner {
                         return Flow::End;
                     }
                 }
-                Err(err) => {
-                    // Never given up: shown on the card, and asked again later.
-                    asked_wait = err.retry_after();
-                    self.show_problem(&err);
-                }
+                Err(err) => match while_following(&err) {
+                    Answer::Final => return self.ended_by(&err).await,
+                    Answer::KeyRejected => {
+                        // Parked: its place at the provider goes to the next in line, and it
+                        // is checked again slowly (or at "Check now") until a key works.
+                        if self.slot.take().is_some() {
+                            self.shared.announce_line(provider);
+                        }
+                        self.troubled = true;
+                        let problem = CardError {
+                            kind: "key-rejected".into(),
+                            message: format!(
+                                "{provider} did not accept your API key. Add a working key in Settings to go on following this video."
+                            ),
+                        };
+                        self.shared
+                            .update(self.id(), |_, live| live.problem = Some(problem));
+                        asked_wait = Some(schedule.slow);
+                    }
+                    Answer::Passing => {
+                        // Never given up: shown on the card, and asked again later.
+                        asked_wait = err.retry_after();
+                        self.show_problem(&err);
+                    }
+                },
             }
         }
     }
 
+    /// The provider's answer ended the generation while it was followed: failed, with the
+    /// money state the answer implies, and its place freed.
+    async fn ended_by(&mut self, err: &ProviderError) -> Flow {
+        let money = match err {
+            ProviderError::GenerationFailed { money, .. } => *money,
+            ProviderError::VideoFlagged { .. } | ProviderError::PromptFlagged { .. } => {
+                MoneyState::NotCharged
+            }
+            // The job is gone or refused: whether it was charged is not known.
+            _ => MoneyState::Unknown,
+        };
+        let (id, reason) = (self.id().as_str().to_owned(), err.to_string());
+        let noted = self
+            .ledger(move |ledger| ledger.record_ended(&id, money, &reason, local_now()))
+            .await;
+        self.note_money(noted);
+        self.generation.error = Some(failure(err));
+        let _ = self
+            .advance(GenerationState::Failed, Some(err.to_string()))
+            .await;
+        self.slot = None;
+        Flow::End
+    }
+
     /// Applies what a check found; `Some` when following is over.
     async fn take_update(&mut self, update: TaskUpdate) -> Option<Flow> {
+        let (id, seen) = (self.id().as_str().to_owned(), update.clone());
         let money = self
-            .shared
-            .ledger
-            .record_poll(self.id().as_str(), &update, local_now());
+            .ledger(move |ledger| ledger.record_poll(&id, &seen, local_now()))
+            .await;
         let charge_changed = self.note_money(money);
         match update.status {
             TaskStatus::Queued | TaskStatus::Running => {
@@ -703,21 +770,15 @@ impl Runner {
 
     /// The creator stops following it; what that means depends on where it is.
     async fn stop(&mut self) -> Result<(), QueueError> {
-        let now = local_now();
         let id = self.id().as_str().to_owned();
-        let ledger = &self.shared.ledger;
         let provider = self.generation.request.provider;
-        let (money, note) = match self.generation.state {
-            GenerationState::Waiting | GenerationState::Submitting => (
-                ledger.record_not_charged(&id, "Stopped before it was sent.", now),
-                "Stopped by you before it was sent: not charged.".to_owned(),
-            ),
-            GenerationState::Queued | GenerationState::Running | GenerationState::Unknown => {
-                let note = format!(
-                    "Stopped tracking by you. {provider} has no cancel call, so it may still finish the video and charge for it."
-                );
-                (ledger.record_may_have_been_charged(&id, &note, now), note)
+        let note = match self.generation.state {
+            GenerationState::Waiting | GenerationState::Submitting => {
+                "Stopped by you before it was sent: not charged.".to_owned()
             }
+            GenerationState::Queued | GenerationState::Running | GenerationState::Unknown => format!(
+                "Stopped tracking by you. {provider} has no cancel call, so it may still finish the video and charge for it."
+            ),
             GenerationState::Downloading => {
                 // Let go: the video was made and is charged; the app no longer fetches it.
                 let note = format!(
@@ -733,9 +794,54 @@ impl Runner {
                 )))
             }
         };
+        let sent = !matches!(
+            self.generation.state,
+            GenerationState::Waiting | GenerationState::Submitting
+        );
+        let why = note.clone();
+        let money = self
+            .ledger(move |ledger| {
+                if sent {
+                    ledger.record_may_have_been_charged(&id, &why, local_now())
+                } else {
+                    ledger.record_not_charged(&id, &why, local_now())
+                }
+            })
+            .await;
         self.note_money(money);
         self.slot = None;
         self.advance(GenerationState::Cancelled, Some(note)).await
+    }
+
+    /// Runs a ledger call off the async workers: its fsync blocks.
+    async fn ledger<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&crate::ledger::Ledger) -> Result<T, crate::ledger::LedgerError>
+            + Send
+            + 'static,
+    ) -> Result<T, crate::ledger::LedgerError> {
+        let ledger = self.shared.ledger.clone();
+        match tokio::task::spawn_blocking(move || call(&ledger)).await {
+            Ok(done) => done,
+            Err(err) => Err(crate::ledger::LedgerError::Disk {
+                path: self.shared.ledger.path().to_owned(),
+                source: std::io::Error::other(err.to_string()),
+            }),
+        }
+    }
+
+    /// Saves the record, trying again a few times: used when what it holds (a task id) must
+    /// not be lost. The spending record keeps the task id meanwhile.
+    async fn save_retried(&mut self) -> bool {
+        for attempt in 0..SAVE_TRIES {
+            if self.save().await {
+                return true;
+            }
+            if attempt + 1 < SAVE_TRIES {
+                tokio::time::sleep(self.shared.config.offline_first_wait).await;
+            }
+        }
+        false
     }
 
     /// Keeps the charge the ledger now knows in the record; true when it changed.
@@ -807,6 +913,29 @@ impl Runner {
     }
 }
 
+/// What an error answer to a check means for the generation followed.
+enum Answer {
+    /// The generation is over at the provider (flagged, failed, gone, refused).
+    Final,
+    /// The key no longer works: wait for a working one without holding a place.
+    KeyRejected,
+    /// Offline, busy, odd: ask again later.
+    Passing,
+}
+
+fn while_following(err: &ProviderError) -> Answer {
+    match err {
+        ProviderError::VideoFlagged { .. }
+        | ProviderError::PromptFlagged { .. }
+        | ProviderError::GenerationFailed { .. }
+        | ProviderError::TaskNotFound { .. }
+        | ProviderError::InvalidParameters { .. }
+        | ProviderError::Refused { .. } => Answer::Final,
+        ProviderError::KeyRejected { .. } => Answer::KeyRejected,
+        _ => Answer::Passing,
+    }
+}
+
 /// What the provider said about a generation that ended, in the record's form.
 fn failure(err: &ProviderError) -> GenerationFailure {
     let said = err.said();
@@ -850,3 +979,7 @@ pub(crate) fn not_saved_words(provider: crate::provider::Provider, err: &Provide
         "{provider} made this video, but Hailuo Studio could not save it: {what}. It may still be at {provider} for a while: choose Try again, or Stop following to let it go."
     )
 }
+
+/// How many times a record holding a new task id is written before going on without it.
+const SAVE_TRIES: u32 = 5;
+
