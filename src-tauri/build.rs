@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "save_key",
     "remove_key",
     "test_key",
+    "try_key",
+    "open_service_page",
     "get_settings",
     "update_settings",
     "choose_library_folder",
