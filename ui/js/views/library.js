@@ -4,8 +4,7 @@
 
 import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
-import { formatMoney } from "../money.js";
-import { PROVIDER_FILTERS, STATE_FILTERS, filterLibrary, madeAt, settingsLine } from "../library-filter.js";
+import { PROVIDER_FILTERS, STATE_FILTERS, filterLibrary, madeAt, moneyWords, settingsLine } from "../library-filter.js";
 import { cardPosition, gridHeight, gridLayout, visibleRange } from "../library-grid.js";
 import { drawStill } from "../still-frames.js";
 import { openPlayer } from "./player.js";
@@ -217,7 +216,7 @@ class LibraryScreen {
 
   card(item) {
     const generation = item.generation;
-    const cost = generation.chargedCost?.money ?? generation.estimatedCost?.money;
+    const money = moneyWords(item);
     return el(
       "button",
       {
@@ -232,7 +231,7 @@ class LibraryScreen {
         el("span", { className: "library-prompt", textContent: generation.request.prompt || "(no prompt: a first frame only)" }),
         el("span", { className: "library-meta" }, [
           el("span", { textContent: madeAt(generation.createdAt) }),
-          el("span", { className: "library-cost", textContent: cost ? formatMoney(cost) : "" }),
+          el("span", { className: "library-cost", title: money.detail, dataset: { testid: "library-cost" }, textContent: money.text }),
         ]),
         el("span", { className: "library-settings", textContent: settingsLine(generation.request) }),
       ],

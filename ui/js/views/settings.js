@@ -3,14 +3,15 @@
 
 import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
-import { PROVIDERS, describeSavedKey, formatMoney, parseBudget, providerName, readKeyTest } from "../accounts.js";
-import { keyInput, saveAndTest, verdictBox } from "./key-entry.js";
+import { PROVIDERS, describeSavedKey, formatMoney, parseBudget, providerName, readKeyTest, rememberCredit } from "../accounts.js";
+import { keyInput, servicePageButton, tryAndSave, verdictBox } from "./key-entry.js";
 
 /**
  * Shows Settings in `container`. `status` is the app status (library folders, keyring problem);
- * `onChange(settings)` hears every saved change (the theme, for one, applies at once).
+ * `onChange(settings)` hears every saved change (the theme, for one, applies at once);
+ * `onKeysChanged(provider, present)` hears a key saved or removed, so Create knows at once.
  */
-export async function showSettings(container, status, { onChange } = {}) {
+export async function showSettings(container, status, { onChange, onKeysChanged } = {}) {
   const root = el("section", { className: "settings", dataset: { testid: "settings-screen" } }, [
     el("h1", { textContent: "Settings", tabIndex: -1 }),
     el("p", { className: "loading", role: "status", textContent: "Loading your settings…" }),
@@ -53,7 +54,7 @@ export async function showSettings(container, status, { onChange } = {}) {
   root.replaceChildren(
     el("header", { className: "settings-head" }, [el("h1", { textContent: "Settings", tabIndex: -1 }), saveState]),
     problems,
-    keysSection(status, savedKeys),
+    keysSection(status, savedKeys, onKeysChanged),
     videosSection(settings, save),
     librarySection(settings, status, save, (next) => {
       settings = next;
@@ -75,8 +76,8 @@ function section(title, testid, children, description) {
   ]);
 }
 
-function keysSection(status, savedKeys) {
-  const rows = PROVIDERS.map((provider) => keyRow(provider, savedKeys.find((k) => k.provider === provider.id)));
+function keysSection(status, savedKeys, onKeysChanged = () => {}) {
+  const rows = PROVIDERS.map((provider) => keyRow(provider, savedKeys.find((k) => k.provider === provider.id), onKeysChanged));
   return section(
     "API keys",
     "keys",
@@ -85,7 +86,7 @@ function keysSection(status, savedKeys) {
   );
 }
 
-function keyRow(provider, saved) {
+function keyRow(provider, saved, onKeysChanged) {
   const state = el("span", { className: "key-state", dataset: { testid: `key-state-${provider.id}` } });
   const actions = el("div", { className: "key-actions" });
   const panel = el("div", { className: "key-panel" });
@@ -95,6 +96,7 @@ function keyRow(provider, saved) {
       state,
       actions,
     ]),
+    el("div", { className: "key-links" }, [servicePageButton(provider.id, "keys"), servicePageButton(provider.id, "billing")]),
     panel,
   ]);
 
@@ -113,7 +115,9 @@ function keyRow(provider, saved) {
   async function test() {
     panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
     try {
-      panel.replaceChildren(verdictBox(readKeyTest(await studio.testKey(provider.id))));
+      const read = readKeyTest(await studio.testKey(provider.id));
+      rememberCredit(provider.id, read);
+      panel.replaceChildren(verdictBox(read));
     } catch (err) {
       panel.replaceChildren(showError(err));
     }
@@ -131,13 +135,23 @@ function keyRow(provider, saved) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       submit.disabled = true;
-      outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Saving and asking ${provider.name}…` }));
+      outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
       try {
-        const result = await saveAndTest(provider.id, input.value);
+        const result = await tryAndSave(provider.id, input.value);
+        if (!result.saved) {
+          // Not kept: whatever key was saved before stays the one in use.
+          const box = verdictBox(result.read);
+          box.append(el("p", { dataset: { testid: "key-kept" }, textContent: saved ? `Nothing changed: your key ending in …${saved.endsWith} is still the one in use.` : "Nothing was saved." }));
+          outcome.replaceChildren(box);
+          submit.disabled = false;
+          input.focus();
+          return;
+        }
         input.value = "";
         saved = result.saved;
         render();
         panel.replaceChildren(verdictBox(result.read));
+        onKeysChanged(provider.id, true);
       } catch (err) {
         outcome.replaceChildren(showError(err));
         submit.disabled = false;
@@ -164,6 +178,7 @@ function keyRow(provider, saved) {
                 await studio.removeKey(provider.id);
                 saved = undefined;
                 render();
+                onKeysChanged(provider.id, false);
                 panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `The ${provider.name} key was removed.` }));
               } catch (err) {
                 panel.replaceChildren(showError(err));
