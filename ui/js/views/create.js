@@ -154,7 +154,8 @@ export function showCreate(container, { compose, providersWithKeys }) {
     container.dispatchEvent(new CustomEvent("compose-changed", { detail: { choices } }));
   }
 
-  const screen = el("section", { className: "create", dataset: { testid: "create-screen" } }, [
+  const screen = el("section", { className: "create", dataset: { testid: "create-screen" }, ariaLabelledBy: "create-title" }, [
+    el("h1", { id: "create-title", className: "visually-hidden", textContent: "Create a video" }),
     el("div", { className: "compose panel" }, [
       el("div", { className: "field-head" }, [
         el("label", { htmlFor: "prompt", className: "field-label", textContent: "Describe your video" }),

@@ -41,7 +41,7 @@ class LibraryScreen {
     });
     this.provider = choice("Service", PROVIDER_FILTERS, "library-provider", (value) => this.filterChanged({ provider: value }));
     this.state = choice("State", STATE_FILTERS, "library-state", (value) => this.filterChanged({ state: value }));
-    this.canvas = el("div", { className: "library-canvas", role: "list", dataset: { testid: "library-grid" } });
+    this.canvas = el("div", { className: "library-canvas", dataset: { testid: "library-grid" } });
     this.empty = el("div", { className: "library-empty", hidden: true });
     this.scroller = el("div", { className: "library-scroller", tabIndex: -1 }, [this.canvas, this.empty]);
     this.notes = el("div", { className: "library-notes" });
@@ -222,7 +222,6 @@ class LibraryScreen {
       {
         type: "button",
         className: "library-card",
-        role: "listitem",
         dataset: { testid: "library-card", id: generation.id, state: generation.state },
         onclick: () => this.open(item),
       },

@@ -86,7 +86,12 @@ export function showCard(card) {
   document.dispatchEvent(new CustomEvent("generation-changed", { detail: card }));
   // A new generation or a changed state changes what the Library lists (an open Library
   // follows this event); download progress alone does not.
-  if (current?.state !== card.state) document.dispatchEvent(new CustomEvent("library-changed"));
+  if (current?.state !== card.state) {
+    document.dispatchEvent(new CustomEvent("library-changed"));
+    // Said aloud once per change of state (not per download step).
+    const announce = document.getElementById("announce");
+    if (announce && current) announce.textContent = `${card.stateWords}: ${card.prompt.slice(0, 60) || "a video from a first frame"}`;
+  }
 }
 
 /** Draws a known card again (a question opened or closed) without resetting its clock. */

@@ -168,6 +168,6 @@ function keyringBox(problem) {
 function step(number, title, text) {
   return el("li", { className: "step" }, [
     el("span", { className: "step-number", textContent: number, ariaHidden: "true" }),
-    el("div", {}, [el("h3", { textContent: title }), el("p", { textContent: text })]),
+    el("div", {}, [el("p", { className: "step-title" }, [el("strong", { textContent: title })]), el("p", { textContent: text })]),
   ]);
 }

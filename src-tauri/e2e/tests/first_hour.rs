@@ -1,0 +1,421 @@
+//! A creator's first hour across screens: a key added in Settings reaches Create at once, a
+//! mistyped replacement never overwrites a working key, a key that cannot pay says so, chips
+//! keep the keyboard's place, and every screen passes axe-core and the layout checks at the
+//! smallest and a common window, light and dark.
+
+use std::path::PathBuf;
+
+use hailuo_e2e::App;
+use hailuo_emulator::{Emulator, EmulatorConfig, Service};
+use serde_json::json;
+
+const OPENROUTER_KEY: &str = "sk-or-v1-emulator-openrouter-key";
+const MINIMAX_KEY: &str = "emulator-minimax-global-key";
+
+async fn emulator(config: EmulatorConfig) -> Emulator {
+    Emulator::start(config)
+        .await
+        .unwrap_or_else(|err| panic!("the emulator did not start: {err}"))
+}
+
+async fn launch(emulator: &Emulator, test: &str) -> App {
+    let app = App::launch(test)
+        .quick_polling()
+        .envs(emulator.env_vars())
+        .start()
+        .await;
+    app.wait_ready().await;
+    app
+}
+
+/// Saves a MiniMax key behind the UI's back and reloads: the studio opens on Create.
+async fn with_minimax_key(app: &App) {
+    app.invoke(
+        "save_key",
+        json!({ "provider": "minimax-global", "key": MINIMAX_KEY }),
+    )
+    .await
+    .unwrap_or_else(|err| panic!("the key was not saved: {err}"));
+    app.run_js("location.reload(); return null").await;
+    app.wait_ready().await;
+    app.wait_for_element("[data-testid=create-screen]").await;
+}
+
+async fn text_of(app: &App, css: &str) -> String {
+    app.run_js(&format!(
+        "const e = document.querySelector({}); return e ? e.innerText : ''",
+        json!(css)
+    ))
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn generate_disabled(app: &App) -> bool {
+    app.run_js("return document.querySelector('[data-testid=generate]').disabled")
+        .await
+        == json!(true)
+}
+
+/// Types a prompt and waits for its price, so Generate's state means something.
+async fn write_prompt(app: &App, prompt: &str) {
+    app.type_into("[data-testid=prompt]", prompt).await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent.includes('$')",
+        "the price on Generate",
+    )
+    .await;
+}
+
+async fn add_key_in_settings(app: &App, provider: &str, key: &str, action: &str) {
+    app.click("[data-testid=settings]").await;
+    app.click(&format!("[data-testid={action}-{provider}]")).await;
+    app.type_into(
+        &format!("[data-testid=key-input-{provider}-input]"),
+        key,
+    )
+    .await;
+    app.click(&format!("[data-testid=save-{provider}]")).await;
+    app.wait_for_element(&format!(
+        "[data-testid=key-{provider}] [data-testid=key-verdict]"
+    ))
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_added_in_settings_lets_create_generate_at_once_without_a_restart() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "a_key_added_in_settings_lets_create_generate_at_once_without_a_restart",
+    )
+    .await;
+    with_minimax_key(&app).await;
+
+    app.click("[data-testid=provider-openrouter]").await;
+    write_prompt(&app, "A red kite over a green hill").await;
+    let warning = text_of(&app, ".checkout-warning").await;
+    assert!(
+        warning.contains("Add an OpenRouter key in Settings"),
+        "the warning without a key: {warning:?}"
+    );
+    assert!(generate_disabled(&app).await, "Generate without a key");
+    app.screen("create-without-openrouter-key").await;
+
+    add_key_in_settings(&app, "openrouter", OPENROUTER_KEY, "add").await;
+    let verdict = text_of(&app, "[data-testid=key-openrouter] [data-testid=key-verdict]").await;
+    assert!(verdict.starts_with("Works"), "{verdict}");
+
+    app.click("[data-testid=nav-create]").await;
+    app.wait_for(
+        "return document.querySelector(\"[data-testid='provider-openrouter']\")?.getAttribute('aria-checked') === 'true'
+            && !document.querySelector('[data-testid=generate]').disabled",
+        "Create to offer OpenRouter's Generate at once",
+    )
+    .await;
+    let warning = text_of(&app, ".checkout-warning").await;
+    assert!(!warning.contains("Add an"), "{warning:?}");
+    app.screen("create-with-openrouter-key").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_replacement_key_leaves_the_working_key_in_place() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "a_mistyped_replacement_key_leaves_the_working_key_in_place",
+    )
+    .await;
+    with_minimax_key(&app).await;
+    add_key_in_settings(&app, "openrouter", OPENROUTER_KEY, "add").await;
+
+    app.click("[data-testid=replace-openrouter]").await;
+    app.type_into(
+        "[data-testid=key-input-openrouter-input]",
+        "sk-or-v1-a-typo-0000",
+    )
+    .await;
+    app.click("[data-testid=save-openrouter]").await;
+    app.wait_for_element("[data-testid=key-openrouter] [data-testid=key-kept]")
+        .await;
+    let row = text_of(&app, "[data-testid=key-openrouter]").await;
+    assert!(row.contains("Not accepted"), "{row}");
+    assert!(
+        row.contains(&format!("ends in …{}", &OPENROUTER_KEY[OPENROUTER_KEY.len() - 4..])),
+        "the working key is still the one described: {row}"
+    );
+    assert!(!row.contains("0000"), "the typo was described as saved: {row}");
+    app.screen("settings-typo-refused").await;
+
+    // Test: the key sent is still the working one.
+    emulator.clear_requests();
+    app.click("[data-testid=test-openrouter]").await;
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=key-openrouter] [data-testid=key-verdict]');
+         return v !== null && v.dataset.tone === 'ok'",
+        "the kept key to work",
+    )
+    .await;
+    let bearers: Vec<_> = emulator
+        .requests_to(Service::OpenRouter)
+        .iter()
+        .filter(|r| r.path == "/api/v1/key")
+        .map(|r| r.header("authorization").map(str::to_owned))
+        .collect();
+    assert_eq!(bearers, vec![Some(format!("Bearer {OPENROUTER_KEY}"))]);
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_openrouter_key_with_nothing_left_reads_no_credit_left_and_create_warns() {
+    let emulator = emulator(EmulatorConfig {
+        openrouter_credit_limit: Some(0.0),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let app = launch(
+        &emulator,
+        "an_openrouter_key_with_nothing_left_reads_no_credit_left_and_create_warns",
+    )
+    .await;
+    app.click("[data-testid=choose-openrouter]").await;
+    app.type_into("[data-testid=onboarding-key-input]", OPENROUTER_KEY)
+        .await;
+    app.click("[data-testid=test-key]").await;
+    app.wait_for_element("[data-testid=onboarding-done]").await;
+    let verdict = app
+        .run_js(
+            "const v = document.querySelector('[data-testid=key-verdict]');
+             return [v.dataset.tone, v.innerText]",
+        )
+        .await;
+    assert_eq!(verdict[0], json!("warn"), "{verdict}");
+    let words = verdict[1].as_str().unwrap_or_default();
+    assert!(words.starts_with("No credit left"), "{words}");
+    assert!(!words.contains("Works"), "{words}");
+    app.wait_for_element("[data-testid=open-billing-openrouter]")
+        .await;
+    app.screen("onboarding-no-credit").await;
+
+    app.click("[data-testid=onboarding-finish]").await;
+    app.wait_for_element("[data-testid=create-screen]").await;
+    write_prompt(&app, "A lantern on a dark lake").await;
+    let warning = text_of(&app, ".checkout-warning").await;
+    assert!(warning.contains("no credit left"), "{warning:?}");
+    app.screen("create-no-credit").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn choosing_a_chip_keeps_focus_on_it_and_the_arrow_keys_move_within_its_group() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "choosing_a_chip_keeps_focus_on_it_and_the_arrow_keys_move_within_its_group",
+    )
+    .await;
+    with_minimax_key(&app).await;
+    write_prompt(&app, "A fox in the snow").await;
+
+    app.click("[data-testid=duration-10]").await;
+    app.wait_for(
+        "const b = document.querySelector('[data-testid=duration-10]');
+         return b.getAttribute('aria-checked') === 'true' && document.activeElement === b",
+        "the chosen Length chip to keep focus after the controls are drawn again",
+    )
+    .await;
+    // The arrow goes back to 6 s, choosing it and moving focus with it.
+    app.run_js(
+        "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true })); return null",
+    )
+    .await;
+    app.wait_for(
+        "const b = document.querySelector('[data-testid=duration-6]');
+         return b.getAttribute('aria-checked') === 'true' && document.activeElement === b",
+        "ArrowLeft to choose 6 s and keep focus on it",
+    )
+    .await;
+    // One Tab stop per group: only the chosen chip is in the Tab order.
+    let stops = app
+        .run_js(
+            "return [...document.querySelectorAll('[role=radiogroup]')].map((g) =>
+               [...g.querySelectorAll('[role=radio]')].filter((r) => r.tabIndex === 0).length)",
+        )
+        .await;
+    assert!(
+        stops.as_array().is_some_and(|groups| groups.iter().all(|n| n == &json!(1))),
+        "{stops}"
+    );
+    app.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// axe-core and layout on every screen
+
+/// axe-core's minified source, installed from npm by scripts/lib/install.sh (never in ui/).
+fn axe_source() -> String {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "node_modules", "axe-core", "axe.min.js"]
+        .iter()
+        .collect();
+    std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "axe-core is needed at {} (npm install; scripts/lib/install.sh does it): {err}",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe-core on the page as it is; answers each violation as `rule: target (summary)`.
+async fn axe_violations(app: &App, axe: &str) -> Vec<String> {
+    let loaded = app
+        .run_js(&format!("if (!window.axe) {{ {axe}\n }} return typeof window.axe"))
+        .await;
+    assert_eq!(loaded, json!("object"), "axe-core did not load");
+    let found = app
+        .client()
+        .execute_async(
+            "const done = arguments[0];
+             window.axe.run(document, { resultTypes: ['violations'] }).then(
+               (r) => done(r.violations.flatMap((v) => v.nodes.map((n) =>
+                 `${v.id}: ${n.target.join(' ')} (${(n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 160)})`))),
+               (e) => done([`axe failed: ${e}`]));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("axe-core could not run: {err}"));
+    found
+        .as_array()
+        .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// Layout defects the eye misses: anything wider than the window, text cut mid-line (content
+/// overflowing its box with no ellipsis), and anything left of a closed player.
+async fn layout_problems(app: &App) -> Vec<String> {
+    let found = app
+        .run_js(
+            "const problems = [];
+             const width = document.documentElement.clientWidth;
+             const name = (e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}.${String(e.className).split(' ')[0]}`;
+             for (const e of document.querySelectorAll('body *')) {
+               if (!e.getClientRects().length) continue;
+               const box = e.getBoundingClientRect();
+               if (box.right > width + 1 && getComputedStyle(e).position !== 'fixed') problems.push(`wider than the window: ${name(e)} ${Math.round(box.right)}px`);
+               const style = getComputedStyle(e);
+               const clips = style.overflowX === 'hidden' || style.overflowY === 'hidden';
+               const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+               if (clips && text && style.textOverflow !== 'ellipsis' && style.webkitLineClamp === 'none'
+                   && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)) {
+                 problems.push(`text cut off: ${name(e)} \"${e.textContent.trim().slice(0, 40)}\"`);
+               }
+             }
+             if (!document.querySelector('.player-backdrop') && document.querySelector('dialog, [data-testid=player], [data-testid=player-video]')) {
+               problems.push('something of a closed player is still in the page');
+             }
+             return problems;",
+        )
+        .await;
+    found
+        .as_array()
+        .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+async fn size_window(app: &App, (width, height): (u32, u32)) {
+    app.client()
+        .set_window_size(width, height)
+        .await
+        .unwrap_or_else(|err| panic!("the window could not be sized {width}×{height}: {err}"));
+    app.wait_for(
+        &format!("return window.innerWidth === {width} && window.innerHeight === {height}"),
+        &format!("the page to be {width}×{height}"),
+    )
+    .await;
+}
+
+async fn check_screen(app: &App, axe: &str, shot: &str, problems: &mut Vec<String>) {
+    app.screen(shot).await;
+    for violation in axe_violations(app, axe).await {
+        problems.push(format!("{shot}: axe {violation}"));
+    }
+    for problem in layout_problems(app).await {
+        problems.push(format!("{shot}: {problem}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_and_dark() {
+    let axe = axe_source();
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_and_dark",
+    )
+    .await;
+    let mut problems = Vec::new();
+    let sizes = [(900, 600), (1280, 800)];
+    let themes = ["light", "dark"];
+    app.wait_for_element("[data-testid=welcome]").await;
+    for size in sizes {
+        size_window(&app, size).await;
+        for theme in themes {
+            app.run_js(&format!("document.documentElement.dataset.theme = '{theme}'; return null"))
+                .await;
+            check_screen(&app, &axe, &format!("a11y-welcome-{}x{}-{theme}", size.0, size.1), &mut problems).await;
+        }
+    }
+    app.click("[data-testid=choose-openrouter]").await;
+    app.wait_for_element("[data-testid=key-step]").await;
+    check_screen(&app, &axe, "a11y-key-step", &mut problems).await;
+
+    with_minimax_key(&app).await;
+    write_prompt(&app, "A paper boat drifts down a rainy street [Tracking shot]").await;
+    app.click("[data-testid=generate]").await;
+    app.wait_for_element("[data-testid=job]").await;
+
+    for size in sizes {
+        size_window(&app, size).await;
+        for theme in themes {
+            app.run_js(&format!("document.documentElement.dataset.theme = '{theme}'; return null"))
+                .await;
+            let tag = format!("{}x{}-{theme}", size.0, size.1);
+            app.click("[data-testid=nav-create]").await;
+            app.wait_for_element("[data-testid=cost-preview]").await;
+            check_screen(&app, &axe, &format!("a11y-create-{tag}"), &mut problems).await;
+            if size == (900, 600) {
+                let hidden = app
+                    .run_js(
+                        "const h = window.innerHeight;
+                         return ['[data-testid=prompt]', '[role=radiogroup]:has([data-testid^=duration-])',
+                                 '[role=radiogroup]:has([data-testid^=resolution-])', '[data-testid=cost-preview]',
+                                 '[data-testid=generate]']
+                           .filter((css) => { const e = document.querySelector(css);
+                                              return !e || e.getBoundingClientRect().bottom > h; });",
+                    )
+                    .await;
+                if hidden != json!([]) {
+                    problems.push(format!("a11y-create-{tag}: below the fold at 900×600: {hidden}"));
+                }
+            }
+            app.click("[data-testid=nav-library]").await;
+            app.wait_for_element("[data-testid=library-card]").await;
+            check_screen(&app, &axe, &format!("a11y-library-{tag}"), &mut problems).await;
+            app.click("[data-testid=nav-spending]").await;
+            app.wait_for_element("[data-testid=spending-screen]").await;
+            check_screen(&app, &axe, &format!("a11y-spending-{tag}"), &mut problems).await;
+            app.click("[data-testid=settings]").await;
+            app.wait_for_element("[data-testid=notifications]").await;
+            check_screen(&app, &axe, &format!("a11y-settings-{tag}"), &mut problems).await;
+        }
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "{} problems (screens in target/e2e-screens):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    app.close().await;
+}
