@@ -116,6 +116,9 @@ function go(name) {
     else tab.removeAttribute("aria-current");
   }
   screens[name]();
+  // A screen opens at its top, not at the last one's scroll position.
+  view.scrollTop = 0;
+  document.scrollingElement?.scrollTo(0, 0);
   view.focus({ preventScroll: true });
 }
 
@@ -148,6 +151,8 @@ async function start() {
           compose.provider = provider;
           for (const tab of tabs) tab.hidden = !(tab.dataset.view in screens);
           go("create");
+          // "Start creating": the creator's next move is to write.
+          document.querySelector("[data-testid=prompt]")?.focus();
         },
       });
     }

@@ -6,7 +6,7 @@ import { studio, onFileDrop } from "../tauri.js";
 import { formatMoney } from "../money.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
 import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
-import { requestOf, startRequestOf } from "../request.js";
+import { quoteRequestOf, requestOf, startRequestOf } from "../request.js";
 import { creditWarning, splitDetails, withArticle } from "../accounts.js";
 import { detailsBox } from "./key-entry.js";
 import { firstFrameArea } from "./first-frame.js";
@@ -280,7 +280,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
     let answer = null;
     let failure = null;
     try {
-      answer = await studio.quoteGeneration(requestOf(compose));
+      answer = await studio.quoteGeneration(quoteRequestOf(compose));
     } catch (err) {
       failure = err;
     }
@@ -400,7 +400,12 @@ function cameraPicker(onInsert) {
           else chosen.splice(chosen.indexOf(move.command), 1);
           update();
         });
-        return el("label", { className: "move", title: `[${move.command}]` }, [box, el("span", { textContent: move.label })]);
+        // The words that go into the prompt are shown too: "Move in" inserts [Push in].
+        return el("label", { className: "move" }, [
+          box,
+          el("span", { textContent: move.label }),
+          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: ` [${move.command}]` }),
+        ]);
       }),
     ]),
   );
