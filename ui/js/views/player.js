@@ -43,6 +43,7 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     video?.load();
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     backdrop.remove();
+    if (app) app.inert = false;
     document.removeEventListener("keydown", onKey, true);
     onClosed();
     if (opener?.isConnected) opener.focus({ preventScroll: true });
@@ -63,11 +64,16 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     el("div", { className: "player", role: "dialog", ariaModal: "true", ariaLabelledby: "player-title" }, [closeButton, stage, panel]),
   ]);
   document.body.append(backdrop);
+  // A modal dialog: the screen behind it can be neither clicked nor reached with Tab.
+  const app = document.getElementById("app");
+  if (app) app.inert = true;
 
   function onKey(event) {
     if (!backdrop.isConnected) return;
     const typing = event.target.closest?.("input[type=search], input[type=text], textarea");
-    if (event.key === "Escape" && !document.fullscreenElement) {
+    if (event.key === "Tab") {
+      trapTab(event, backdrop);
+    } else if (event.key === "Escape" && !document.fullscreenElement) {
       event.preventDefault();
       close();
     } else if (controls && !typing) {
@@ -80,6 +86,24 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     // Autoplay may be refused; the play button is there.
   });
   return { close };
+}
+
+/** Keeps Tab and Shift+Tab inside `dialog`, wrapping from its last control to its first. */
+function trapTab(event, dialog) {
+  const focusable = [...dialog.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1']), video[controls]")].filter(
+    (e) => !e.disabled && e.getClientRects().length > 0,
+  );
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (!inside || (event.shiftKey && document.activeElement === first)) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 /** The control bar under the video, and the keys that drive it. */
