@@ -70,12 +70,10 @@ async fn write_prompt(app: &App, prompt: &str) {
 
 async fn add_key_in_settings(app: &App, provider: &str, key: &str, action: &str) {
     app.click("[data-testid=settings]").await;
-    app.click(&format!("[data-testid={action}-{provider}]")).await;
-    app.type_into(
-        &format!("[data-testid=key-input-{provider}-input]"),
-        key,
-    )
-    .await;
+    app.click(&format!("[data-testid={action}-{provider}]"))
+        .await;
+    app.type_into(&format!("[data-testid=key-input-{provider}-input]"), key)
+        .await;
     app.click(&format!("[data-testid=save-{provider}]")).await;
     app.wait_for_element(&format!(
         "[data-testid=key-{provider}] [data-testid=key-verdict]"
@@ -104,7 +102,11 @@ async fn a_key_added_in_settings_lets_create_generate_at_once_without_a_restart(
     app.screen("create-without-openrouter-key").await;
 
     add_key_in_settings(&app, "openrouter", OPENROUTER_KEY, "add").await;
-    let verdict = text_of(&app, "[data-testid=key-openrouter] [data-testid=key-verdict]").await;
+    let verdict = text_of(
+        &app,
+        "[data-testid=key-openrouter] [data-testid=key-verdict]",
+    )
+    .await;
     assert!(verdict.starts_with("Works"), "{verdict}");
 
     app.click("[data-testid=nav-create]").await;
@@ -143,10 +145,16 @@ async fn a_mistyped_replacement_key_leaves_the_working_key_in_place() {
     let row = text_of(&app, "[data-testid=key-openrouter]").await;
     assert!(row.contains("Not accepted"), "{row}");
     assert!(
-        row.contains(&format!("ends in …{}", &OPENROUTER_KEY[OPENROUTER_KEY.len() - 4..])),
+        row.contains(&format!(
+            "ends in …{}",
+            &OPENROUTER_KEY[OPENROUTER_KEY.len() - 4..]
+        )),
         "the working key is still the one described: {row}"
     );
-    assert!(!row.contains("0000"), "the typo was described as saved: {row}");
+    assert!(
+        !row.contains("0000"),
+        "the typo was described as saved: {row}"
+    );
     app.screen("settings-typo-refused").await;
 
     // Test: the key sent is still the working one.
@@ -245,7 +253,9 @@ async fn choosing_a_chip_keeps_focus_on_it_and_the_arrow_keys_move_within_its_gr
         )
         .await;
     assert!(
-        stops.as_array().is_some_and(|groups| groups.iter().all(|n| n == &json!(1))),
+        stops
+            .as_array()
+            .is_some_and(|groups| groups.iter().all(|n| n == &json!(1))),
         "{stops}"
     );
     app.close().await;
@@ -256,9 +266,16 @@ async fn choosing_a_chip_keeps_focus_on_it_and_the_arrow_keys_move_within_its_gr
 
 /// axe-core's minified source, installed from npm by scripts/lib/install.sh (never in ui/).
 fn axe_source() -> String {
-    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "node_modules", "axe-core", "axe.min.js"]
-        .iter()
-        .collect();
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "..",
+        "node_modules",
+        "axe-core",
+        "axe.min.js",
+    ]
+    .iter()
+    .collect();
     std::fs::read_to_string(&path).unwrap_or_else(|err| {
         panic!(
             "axe-core is needed at {} (npm install; scripts/lib/install.sh does it): {err}",
@@ -270,7 +287,9 @@ fn axe_source() -> String {
 /// Runs axe-core on the page as it is; answers each violation as `rule: target (summary)`.
 async fn axe_violations(app: &App, axe: &str) -> Vec<String> {
     let loaded = app
-        .run_js(&format!("if (!window.axe) {{ {axe}\n }} return typeof window.axe"))
+        .run_js(&format!(
+            "if (!window.axe) {{ {axe}\n }} return typeof window.axe"
+        ))
         .await;
     assert_eq!(loaded, json!("object"), "axe-core did not load");
     let found = app
@@ -287,7 +306,11 @@ async fn axe_violations(app: &App, axe: &str) -> Vec<String> {
         .unwrap_or_else(|err| panic!("axe-core could not run: {err}"));
     found
         .as_array()
-        .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -319,7 +342,11 @@ async fn layout_problems(app: &App) -> Vec<String> {
         .await;
     found
         .as_array()
-        .map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -361,9 +388,17 @@ async fn every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_
     for size in sizes {
         size_window(&app, size).await;
         for theme in themes {
-            app.run_js(&format!("document.documentElement.dataset.theme = '{theme}'; return null"))
-                .await;
-            check_screen(&app, &axe, &format!("a11y-welcome-{}x{}-{theme}", size.0, size.1), &mut problems).await;
+            app.run_js(&format!(
+                "document.documentElement.dataset.theme = '{theme}'; return null"
+            ))
+            .await;
+            check_screen(
+                &app,
+                &axe,
+                &format!("a11y-welcome-{}x{}-{theme}", size.0, size.1),
+                &mut problems,
+            )
+            .await;
         }
     }
     app.click("[data-testid=choose-openrouter]").await;
@@ -371,15 +406,21 @@ async fn every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_
     check_screen(&app, &axe, "a11y-key-step", &mut problems).await;
 
     with_minimax_key(&app).await;
-    write_prompt(&app, "A paper boat drifts down a rainy street [Tracking shot]").await;
+    write_prompt(
+        &app,
+        "A paper boat drifts down a rainy street [Tracking shot]",
+    )
+    .await;
     app.click("[data-testid=generate]").await;
     app.wait_for_element("[data-testid=job]").await;
 
     for size in sizes {
         size_window(&app, size).await;
         for theme in themes {
-            app.run_js(&format!("document.documentElement.dataset.theme = '{theme}'; return null"))
-                .await;
+            app.run_js(&format!(
+                "document.documentElement.dataset.theme = '{theme}'; return null"
+            ))
+            .await;
             let tag = format!("{}x{}-{theme}", size.0, size.1);
             app.click("[data-testid=nav-create]").await;
             app.wait_for_element("[data-testid=cost-preview]").await;
@@ -396,7 +437,9 @@ async fn every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_
                     )
                     .await;
                 if hidden != json!([]) {
-                    problems.push(format!("a11y-create-{tag}: below the fold at 900×600: {hidden}"));
+                    problems.push(format!(
+                        "a11y-create-{tag}: below the fold at 900×600: {hidden}"
+                    ));
                 }
             }
             app.click("[data-testid=nav-library]").await;

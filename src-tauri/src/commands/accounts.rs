@@ -203,7 +203,9 @@ pub async fn open_service_page(provider: Provider, page: ServicePage) -> Result<
         .map_err(|err| {
             CommandError::new(
                 "cannot-open-browser",
-                format!("Hailuo Studio could not open your web browser. Go to {url} yourself. ({err})"),
+                format!(
+                    "Hailuo Studio could not open your web browser. Go to {url} yourself. ({err})"
+                ),
             )
         })
 }

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use hailuo_core::ledger::SpendState;
 use hailuo_core::library::{
     slug, BrokenEntry, Generation, GenerationId, Library, LibraryError, Removal, Still,
 };
-use hailuo_core::ledger::SpendState;
 use hailuo_core::media_server::MediaUrls;
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
