@@ -4,7 +4,7 @@
 import { el } from "../dom.js";
 import { studio } from "../tauri.js";
 import { formatMoney } from "../money.js";
-import { detailsBox } from "./key-entry.js";
+import { detailsBox, servicePageButton } from "./key-entry.js";
 import { splitDetails } from "../accounts.js";
 import { openPlayer } from "./player.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
@@ -165,6 +165,8 @@ function cardElement(card) {
           ])
         : null,
       error ? errorLines(error) : null,
+      // An empty account is fixed on the service's website: the way there, on the card.
+      card.error?.kind === "no-credit" ? servicePageButton(card.provider, "billing") : null,
       el("p", { className: `gen-cost${cost.known ? " known" : ""}`, title: cost.detail, dataset: { testid: "card-cost" } }, [
         el("span", { textContent: cost.text }),
         cost.known ? null : el("span", { className: "muted", textContent: " (estimate)" }),
