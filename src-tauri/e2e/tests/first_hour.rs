@@ -325,6 +325,8 @@ async fn layout_problems(app: &App) -> Vec<String> {
              for (const e of document.querySelectorAll('body *')) {
                if (!e.getClientRects().length) continue;
                const box = e.getBoundingClientRect();
+               // Words for screen readers only (.visually-hidden) are clipped to 1 px on purpose.
+               if (box.width <= 1 && box.height <= 1) continue;
                if (box.right > width + 1 && getComputedStyle(e).position !== 'fixed') problems.push(`wider than the window: ${name(e)} ${Math.round(box.right)}px`);
                const style = getComputedStyle(e);
                const clips = style.overflowX === 'hidden' || style.overflowY === 'hidden';

@@ -163,11 +163,13 @@ export function showCreate(container, { compose, providersWithKeys }) {
       ]),
       prompt,
       cameraNote,
+      // Right under the prompt: at the smallest window (900×600) Length and Resolution are seen
+      // without scrolling; the camera moves and the first frame are extras below.
+      settings,
+      problem,
       picker,
       firstFrame.element,
-      settings,
       optimizerRow,
-      problem,
     ]),
     el("div", { className: "create-side" }, [checkout.element, queuePanel()]),
   ]);
