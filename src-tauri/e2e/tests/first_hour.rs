@@ -464,3 +464,138 @@ async fn every_screen_passes_axe_core_and_the_layout_checks_at_both_sizes_light_
     );
     app.close().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The player, by keyboard alone
+
+/// A finished generation with a real 3 s clip (ffmpeg), as the job runner leaves it.
+fn seed_done(app_library_dir: &str, prompt: &str) -> tempfile::TempDir {
+    use hailuo_core::generation::{GenerationRequest, Model, Resolution};
+    use hailuo_core::library::{GenerationState, Library, VideoFile, VIDEO_FILE};
+    use hailuo_core::Provider;
+
+    let clips = tempfile::tempdir().expect("a folder for clips");
+    let clip = clips.path().join("clip.mp4");
+    let output = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi"])
+        .args(["-i", "testsrc2=size=640x360:rate=24:duration=3"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&clip)
+        .output()
+        .unwrap_or_else(|err| panic!("ffmpeg is needed to make test videos: {err}"));
+    assert!(output.status.success(), "ffmpeg failed");
+    let library = Library::open(app_library_dir).expect("the app's library");
+    let request = GenerationRequest {
+        provider: Provider::MinimaxGlobal,
+        model: Model::Hailuo23,
+        prompt: prompt.into(),
+        first_frame: None,
+        duration: 6,
+        resolution: Resolution::P768,
+        prompt_optimizer: true,
+        fast_pretreatment: false,
+    };
+    let at = time::OffsetDateTime::now_utc();
+    let estimate = hailuo_core::quote(&request).expect("a priced request");
+    let mut generation = library
+        .create_at(&request, &estimate, at)
+        .expect("the record is written");
+    for next in [
+        GenerationState::Queued,
+        GenerationState::Running,
+        GenerationState::Downloading,
+        GenerationState::Done,
+    ] {
+        generation
+            .advance(next, at, None)
+            .expect("an allowed change");
+    }
+    let folder = library.folder_of(&generation.id).expect("a folder");
+    std::fs::copy(&clip, folder.join(VIDEO_FILE)).expect("the video is copied in");
+    generation.video = Some(VideoFile {
+        file_name: VIDEO_FILE.into(),
+        bytes: std::fs::metadata(&clip).map(|m| m.len()).unwrap_or(0),
+        width: Some(640),
+        height: Some(360),
+    });
+    library.save(&generation).expect("the record is saved");
+    clips
+}
+
+async fn press(app: &App, key: fantoccini::key::Key) {
+    app.client()
+        .active_element()
+        .await
+        .expect("the focused control")
+        .send_keys(&key.to_string())
+        .await
+        .expect("pressing a key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_player_keeps_tab_inside_gives_focus_back_and_leaves_nothing_when_closed() {
+    use fantoccini::key::Key;
+
+    let axe = axe_source();
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "the_player_keeps_tab_inside_gives_focus_back_and_leaves_nothing_when_closed",
+    )
+    .await;
+    app.invoke(
+        "save_key",
+        json!({ "provider": "minimax-global", "key": MINIMAX_KEY }),
+    )
+    .await
+    .unwrap_or_else(|err| panic!("the key was not saved: {err}"));
+    let status = app.invoke("app_status", json!({})).await.expect("a status");
+    let _clips = seed_done(
+        status["libraryDir"].as_str().expect("a library folder"),
+        "A harbour at dawn, gulls over the boats",
+    );
+    app.run_js("location.reload(); return null").await;
+    app.wait_ready().await;
+    app.click("[data-testid=nav-library]").await;
+    app.wait_for_element("[data-testid=library-card]").await;
+
+    // Enter on the focused card opens the player.
+    app.run_js("document.querySelector('[data-testid=library-card]').focus(); return null")
+        .await;
+    press(&app, Key::Enter).await;
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=player-video]');
+         return v !== null && v.readyState >= 2",
+        "the player's video",
+    )
+    .await;
+    let mut problems = Vec::new();
+    check_screen(&app, &axe, "a11y-player", &mut problems).await;
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    for _ in 0..25 {
+        press(&app, Key::Tab).await;
+        let inside = app
+            .run_js("return document.querySelector('.player-backdrop').contains(document.activeElement)")
+            .await;
+        assert_eq!(inside, json!(true), "Tab left the open player");
+    }
+    press(&app, Key::Escape).await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=player], [data-testid=player-video], .player-backdrop') === null",
+        "Escape to close the player and leave nothing behind",
+    )
+    .await;
+    app.wait_for(
+        "return document.activeElement?.dataset.testid === 'library-card'",
+        "focus to go back to the card that opened the player",
+    )
+    .await;
+    assert_eq!(
+        app.run_js("return document.getElementById('app').inert")
+            .await,
+        json!(false),
+        "the screen behind stays unreachable after the player closed"
+    );
+    app.close().await;
+}

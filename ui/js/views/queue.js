@@ -99,10 +99,17 @@ function draw(card) {
   const fresh = cardElement(card);
   const old = shown.get(card.id);
   shown.set(card.id, fresh);
+  // Focus inside the card (an action, a question's button) stays in it when it is drawn again:
+  // on the same control, or, when that one is gone (a question closed), on the card's first one.
+  const hadFocus = old?.contains(document.activeElement) ? document.activeElement.dataset.testid ?? "" : null;
   // In the list, not "connected": while another screen is shown the panel is out of the page,
   // and a card updated then must still replace its old element, not be added beside it.
   if (old?.parentNode === list) old.replaceWith(fresh);
   else placeInOrder(card, fresh);
+  if (hadFocus !== null) {
+    const again = (hadFocus && fresh.querySelector(`[data-testid="${CSS.escape(hadFocus)}"]`)) || fresh.querySelector(".gen-actions button");
+    again?.focus({ preventScroll: true });
+  }
   summarise();
 }
 

@@ -112,6 +112,12 @@ function keyRow(provider, saved, onKeysChanged) {
     );
   }
 
+  /** Closes the open form or question; focus goes back to the row's first button. */
+  function closePanel() {
+    panel.replaceChildren();
+    actions.querySelector("button")?.focus();
+  }
+
   async function test() {
     panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
     try {
@@ -129,7 +135,7 @@ function keyRow(provider, saved, onKeysChanged) {
     const submit = el("button", { type: "submit", className: "button primary small", textContent: "Test and save", dataset: { testid: `save-${provider.id}` } });
     const form = el("form", { className: "key-form" }, [
       field,
-      el("div", { className: "actions" }, [el("button", { type: "button", className: "button small", textContent: "Cancel", onclick: () => panel.replaceChildren() }), submit]),
+      el("div", { className: "actions" }, [el("button", { type: "button", className: "button small", textContent: "Cancel", onclick: closePanel }), submit]),
       outcome,
     ]);
     form.addEventListener("submit", async (event) => {
@@ -151,6 +157,8 @@ function keyRow(provider, saved, onKeysChanged) {
         saved = result.saved;
         render();
         panel.replaceChildren(verdictBox(result.read));
+        // The form is gone: focus goes to the new key's Test button, next to the verdict.
+        actions.querySelector("button")?.focus();
         onKeysChanged(provider.id, true);
       } catch (err) {
         outcome.replaceChildren(showError(err));
@@ -162,7 +170,7 @@ function keyRow(provider, saved, onKeysChanged) {
   }
 
   function confirmRemove() {
-    const keep = el("button", { type: "button", className: "button small", textContent: "Keep it", onclick: () => panel.replaceChildren() });
+    const keep = el("button", { type: "button", className: "button small", textContent: "Keep it", onclick: closePanel });
     panel.replaceChildren(
       el("div", { className: "confirm", role: "alertdialog", ariaLabel: `Remove the ${provider.name} key?` }, [
         el("p", { textContent: `Remove your ${provider.name} key from this computer? Videos already made stay in your library. You can add a key again at any time.` }),
@@ -178,6 +186,7 @@ function keyRow(provider, saved, onKeysChanged) {
                 await studio.removeKey(provider.id);
                 saved = undefined;
                 render();
+                actions.querySelector("button")?.focus();
                 onKeysChanged(provider.id, false);
                 panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `The ${provider.name} key was removed.` }));
               } catch (err) {
