@@ -599,3 +599,62 @@ async fn the_player_keeps_tab_inside_gives_focus_back_and_leaves_nothing_when_cl
     );
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn started_goes_when_the_video_fails_and_the_card_says_not_charged_without_codes() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "started_goes_when_the_video_fails_and_the_card_says_not_charged_without_codes",
+    )
+    .await;
+    with_minimax_key(&app).await;
+    write_prompt(&app, "A storm over a wheat field").await;
+    app.click("[data-testid=generate]").await;
+    app.wait_for_element("[data-testid=generate-started]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=job]')?.dataset.state === 'running'
+            || document.querySelector('[data-testid=job]')?.dataset.state === 'queued'",
+        "the generation to be at the service",
+    )
+    .await;
+    let task = emulator
+        .task_ids(Service::MinimaxGlobal)
+        .pop()
+        .expect("a task at MiniMax");
+    assert!(emulator.fail_task(&task, 1026, "input new_sensitive"));
+    app.wait_for(
+        "return document.querySelector('[data-testid=job]').dataset.state === 'failed'",
+        "the card to say the video failed",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate-started]') === null",
+        "“Started” to go once the video failed",
+    )
+    .await;
+    let cost = text_of(&app, "[data-testid=job] [data-testid=card-cost]").await;
+    assert_eq!(cost, "Not charged", "the failed card's money");
+    let front = app
+        .run_js(
+            "const card = document.querySelector('[data-testid=job]').cloneNode(true);
+             card.querySelectorAll('details').forEach((d) => d.remove());
+             return card.textContent",
+        )
+        .await;
+    let front = front.as_str().unwrap_or_default();
+    assert!(
+        !front.contains("1026") && !front.contains("HTTP"),
+        "codes in front on the failed card: {front}"
+    );
+    app.screen("failed-card").await;
+
+    // The Library and the player say the same.
+    app.click("[data-testid=nav-library]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=library-card][data-state=failed] [data-testid=library-cost]')?.textContent === 'Not charged'",
+        "the Library card of the failed video to read Not charged",
+    )
+    .await;
+    app.close().await;
+}
