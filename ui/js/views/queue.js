@@ -156,13 +156,15 @@ function cardElement(card) {
   const cost = costWords(card);
   const percent = downloadPercent(card.download);
   const error = card.error && !card.stateWords.includes(card.error.message) ? card.error.message : null;
+  // The state line says what happened; the service's own words and codes go under "Details".
+  const state = splitDetails(card.stateWords);
   return el("article", { className: `gen-card state-${card.state}${card.stopped ? " stopped" : ""}`, dataset: { testid: "job", id: card.id, state: card.state, status: card.state } }, [
     thumbnail(card),
     el("div", { className: "gen-main" }, [
       el("p", { className: "gen-prompt", title: card.prompt, textContent: card.prompt || "No prompt: the video follows the first frame." }),
       el("p", { className: "gen-settings muted", textContent: settingsLine(card, PROVIDER_NAMES, MODEL_NAMES) }),
       el("p", { className: "gen-state" }, [
-        el("strong", { dataset: { testid: "card-state" }, textContent: card.stateWords }),
+        el("strong", { dataset: { testid: "card-state" }, textContent: state.text }),
         el("span", { className: "gen-time muted", textContent: timeWords(card, liveElapsed(card, receivedAt, Date.now())) }),
       ]),
       card.state === "downloading" && card.download
@@ -171,7 +173,7 @@ function cardElement(card) {
             el("span", { className: "muted", textContent: downloadWords(card.download) }),
           ])
         : null,
-      error ? errorLines(error) : null,
+      error ? errorLines(error) : detailsBox(state.details),
       // An empty account is fixed on the service's website: the way there, on the card.
       card.error?.kind === "no-credit" ? servicePageButton(card.provider, "billing") : null,
       el("p", { className: `gen-cost${cost.known ? " known" : ""}`, title: cost.detail, dataset: { testid: "card-cost" } }, [
