@@ -658,3 +658,65 @@ async fn started_goes_when_the_video_fails_and_the_card_says_not_charged_without
     .await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_of_the_other_minimax_region_is_saved_there_with_one_click_and_never_blamed_on_the_region_otherwise(
+) {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "a_key_of_the_other_minimax_region_is_saved_there_with_one_click",
+    )
+    .await;
+    with_minimax_key(&app).await;
+
+    // A typo: both regions refuse it, so the region is not mentioned.
+    app.click("[data-testid=settings]").await;
+    app.click("[data-testid=replace-minimax-global]").await;
+    app.type_into(
+        "[data-testid=key-input-minimax-global-input]",
+        "emulator-typo-key",
+    )
+    .await;
+    app.click("[data-testid=save-minimax-global]").await;
+    app.wait_for_element("[data-testid=key-minimax-global] [data-testid=key-kept]")
+        .await;
+    let words = text_of(
+        &app,
+        "[data-testid=key-minimax-global] [data-testid=key-verdict]",
+    )
+    .await;
+    assert!(!words.contains("region"), "{words}");
+    assert!(
+        !words.contains("HTTP") && !words.contains("code "),
+        "{words}"
+    );
+
+    // A China key pasted as a global one: kept out of the global row, saved as China on request.
+    app.run_js(
+        "const f = document.querySelector('[data-testid=key-input-minimax-global-input]'); f.value = ''; return null",
+    )
+    .await;
+    app.type_into(
+        "[data-testid=key-input-minimax-global-input]",
+        "emulator-minimax-china-key",
+    )
+    .await;
+    app.click("[data-testid=save-minimax-global]").await;
+    app.click("[data-testid=save-as-minimax-china]").await;
+    app.wait_for_element("[data-testid=saved-elsewhere]").await;
+    let china = text_of(&app, "[data-testid=key-state-minimax-china]").await;
+    assert!(china.contains("ends in …-key"), "{china}");
+    let global = text_of(&app, "[data-testid=key-state-minimax-global]").await;
+    assert!(
+        global.contains("ends in …-key"),
+        "the global key stays: {global}"
+    );
+    let saved = app.invoke("app_status", json!({})).await.expect("a status");
+    assert_eq!(
+        saved["providersWithKeys"],
+        json!(["minimax-global", "minimax-china"])
+    );
+    app.screen("saved-as-china").await;
+    app.close().await;
+}

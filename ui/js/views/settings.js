@@ -148,6 +148,31 @@ function keyRow(provider, saved, onKeysChanged) {
           // Not kept: whatever key was saved before stays the one in use.
           const box = verdictBox(result.read);
           box.append(el("p", { dataset: { testid: "key-kept" }, textContent: saved ? `Nothing changed: your key ending in …${saved.endsWith} is still the one in use.` : "Nothing was saved." }));
+          const other = result.read.suggestedProvider;
+          if (other) {
+            // The other region accepted it: one click saves it there instead.
+            const key = input.value;
+            box.append(
+              el("button", {
+                type: "button",
+                className: "button small",
+                textContent: `Save it as your ${providerName(other)} key`,
+                dataset: { testid: `save-as-${other}` },
+                onclick: async () => {
+                  try {
+                    const elsewhere = await studio.saveKey(other, key);
+                    input.value = "";
+                    document.dispatchEvent(new CustomEvent("key-saved", { detail: { provider: other, saved: elsewhere } }));
+                    onKeysChanged(other, true);
+                    panel.replaceChildren(el("p", { role: "status", dataset: { testid: "saved-elsewhere" }, textContent: `Saved as your ${providerName(other)} key (ends in …${elsewhere.endsWith}).` }));
+                    actions.querySelector("button")?.focus();
+                  } catch (err) {
+                    outcome.replaceChildren(showError(err));
+                  }
+                },
+              }),
+            );
+          }
           outcome.replaceChildren(box);
           submit.disabled = false;
           input.focus();
@@ -199,6 +224,15 @@ function keyRow(provider, saved, onKeysChanged) {
     );
     keep.focus();
   }
+
+  // A key saved for this provider from another row (the other MiniMax region's).
+  const onSavedElsewhere = (event) => {
+    if (!row.isConnected) return document.removeEventListener("key-saved", onSavedElsewhere);
+    if (event.detail.provider !== provider.id) return;
+    saved = event.detail.saved;
+    render();
+  };
+  document.addEventListener("key-saved", onSavedElsewhere);
 
   render();
   return row;
