@@ -16,6 +16,7 @@ install_system_packages
 install_rust
 install_tauri_driver
 install_node
+install_test_packages
 install_check_jsonschema
 
 step="Checking formatting (cargo fmt --all --check; \`cargo fmt --all\` fixes it)"

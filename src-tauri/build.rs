@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "remove_key",
     "test_key",
     "openrouter_offer",
+    "try_key",
+    "open_service_page",
     "get_settings",
     "update_settings",
     "choose_library_folder",

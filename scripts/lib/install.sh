@@ -126,6 +126,21 @@ install_tauri_cli() {
   npm install --no-save --no-audit --no-fund
 }
 
+# axe-core (npm, a devDependency in package.json) is injected by the GUI suite's accessibility
+# test into each screen; it is never shipped in ui/.
+AXE_CORE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/node_modules/axe-core/axe.min.js"
+install_test_packages() {
+  local wanted
+  wanted="$(node -p 'require("./package.json").devDependencies["axe-core"]')"
+  if [[ -f "$AXE_CORE" ]] && [[ "$(node -p 'require("./node_modules/axe-core/package.json").version' 2>/dev/null)" == "$wanted" ]]; then
+    say "axe-core: $wanted"
+    return
+  fi
+  say "Installing axe-core $wanted from npm (for the GUI suite's accessibility test)"
+  # As for the Tauri CLI: `npm install`, not `npm ci` (see install_tauri_cli).
+  npm install --no-save --no-audit --no-fund
+}
+
 # cargo-fuzz (crates.io) runs the fuzz targets of src-tauri/core/fuzz with libFuzzer, on the
 # stable toolchain (scripts/fuzz.sh). Pinned: the flags it gives rustc change between versions.
 CARGO_FUZZ_VERSION="0.13.2"

@@ -86,6 +86,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::accounts::remove_key,
             commands::accounts::test_key,
             commands::catalogue::openrouter_offer,
+            commands::accounts::try_key,
+            commands::accounts::open_service_page,
             commands::settings::get_settings,
             commands::settings::update_settings,
             commands::settings::choose_library_folder,

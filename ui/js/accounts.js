@@ -1,31 +1,38 @@
 // What a creator needs to know about each service, and how a key test result reads.
 // Plain data and functions (no DOM, no Tauri), so they can be tested with node.
 
-/** The services, in the order they are offered. MiniMax's two regions share one card. */
+/**
+ * The services, in the order they are offered. MiniMax's two regions share one card. `sixSeconds`
+ * is one comparable price: a 6 s video at the service's usual resolution (providers.md, Prices).
+ */
 export const SERVICES = [
   {
     id: "minimax",
     name: "MiniMax",
     tagline: "The model's maker. The only place with Hailuo 2.3 Fast, the cheaper picture-to-video model.",
-    price: "from $0.28 a video (Fast: from $0.19)",
+    sixSeconds: "$0.28 for a 6 s video (768P); Fast: $0.19",
     where: "minimax.io → Account → API keys",
-    extra: "Mainland China accounts use MiniMax China (minimaxi.com), priced in yuan: from ¥2.00 a video.",
+    extra: "Mainland China accounts use MiniMax China (minimaxi.com), priced in yuan: ¥2.00 for a 6 s video.",
   },
   {
     id: "openrouter",
     name: "OpenRouter",
     tagline: "One account for many AI models, paid from prepaid credit.",
-    price: "$0.0817 per second of video ($0.49 for 6 s)",
+    sixSeconds: "$0.49 for a 6 s video (1080P only)",
     where: "openrouter.ai → Keys",
   },
   {
     id: "linkmodel",
     name: "LinkModel",
     tagline: "A reseller with a lower price for short clips. First frames must be web links.",
-    price: "from $0.224 a video",
+    sixSeconds: "$0.22 for a 6 s video (768P)",
     where: "linkmodel.ai → API keys",
   },
 ];
+
+/** One line of advice for a creator who does not know which service to pick. */
+export const SERVICE_ADVICE =
+  "Not sure? LinkModel is cheapest for short clips, MiniMax is best if you start from your own pictures, and OpenRouter suits you if you already have credit there.";
 
 /** Every provider that holds a key, as the Rust side names them. */
 export const PROVIDERS = [
@@ -55,34 +62,97 @@ export function describeSavedKey(saved) {
   return saved ? `Saved, ends in …${saved.endsWith}` : "No key saved";
 }
 
+/** "a MiniMax", "an OpenRouter": the article a name takes when it is read aloud. */
+export function withArticle(name) {
+  return `${/^[aeiou]/i.test(name) ? "an" : "a"} ${name}`;
+}
+
+/** Services that accept a key without saying what the account can spend. */
+const NO_BALANCE = new Set(["minimax-global", "minimax-china", "linkmodel"]);
+
+/** Said wherever a key works but the service keeps its balance to itself. */
+export const BALANCE_UNKNOWN = "This service does not tell its balance: make sure you have credit on its website before you generate.";
+
 /**
- * A key test result as a creator reads it: a short headline, the Rust side's own sentence, and
- * a tone for styling. `ok` says whether the key may be kept.
+ * Splits the Rust side's sentence from the service's own words (`… (it said: "…", code 1004,
+ * HTTP 200)`): the creator reads the first; the second goes under a closed "Details".
+ */
+export function splitDetails(message) {
+  const text = String(message ?? "");
+  const at = text.lastIndexOf(" (it said: ");
+  if (at < 0 || !text.endsWith(")")) return { text, details: null };
+  return { text: text.slice(0, at).trim(), details: `The service said: ${text.slice(at + " (it said: ".length, -1)}` };
+}
+
+/** The region advice in a MiniMax refusal, only true when the other region took the key. */
+const REGION_HINT = / ?MiniMax keys only work in the region they were made in: if this key is from the other region \(global vs\. mainland China\), choose that one instead\./;
+
+/**
+ * A key test result as a creator reads it: a short headline, the Rust side's own sentence (the
+ * service's codes apart, in `details`), and a tone for styling. `ok` says whether the key may be
+ * kept; `topUp` that the creator should buy credit.
  */
 export function readKeyTest(result) {
+  const { text, details } = splitDetails(result.message);
+  const base = { detail: text, details, provider: result.provider };
+  const zero = result.creditLeft && Number(result.creditLeft.amount) <= 0;
   const credit = result.creditLeft ? formatMoney(result.creditLeft) : null;
   switch (result.verdict) {
     case "works":
-      return { tone: "ok", ok: true, headline: "Works", detail: result.message };
     case "works-with-credit":
-      return { tone: "ok", ok: true, headline: credit ? `Works · ${credit} credit left` : "Works", detail: result.message };
+      if (zero) {
+        return { ...base, tone: "warn", ok: true, topUp: true, headline: "No credit left", detail: `${text} Top it up before you generate: a video cannot be paid for with ${credit}.` };
+      }
+      if (credit) return { ...base, tone: "ok", ok: true, headline: `Works · ${credit} credit left`, creditLeft: result.creditLeft };
+      if (NO_BALANCE.has(result.provider)) return { ...base, tone: "ok", ok: true, headline: "Works", detail: `${text} ${BALANCE_UNKNOWN}` };
+      return { ...base, tone: "ok", ok: true, headline: "Works" };
     case "no-credit":
-      return { tone: "warn", ok: true, headline: "Works, but no credit left", detail: result.message };
+      return { ...base, tone: "warn", ok: true, topUp: true, headline: "No credit left" };
     case "rejected":
-      return { tone: "danger", ok: false, headline: "Rejected", detail: result.message };
+      return {
+        ...base,
+        tone: "danger",
+        ok: false,
+        headline: "Not accepted",
+        // Both regions were asked and both refused: the region is not the cause.
+        detail: REGION_HINT.test(text) ? text.replace(REGION_HINT, " Check that you pasted the whole key, and that it has not been revoked.") : text,
+      };
     case "other-region":
       return {
+        ...base,
         tone: "warn",
         ok: false,
         headline: `This key belongs to ${providerName(result.suggestedProvider)}`,
-        detail: result.message,
         suggestedProvider: result.suggestedProvider,
       };
     case "cannot-reach":
-      return { tone: "warn", ok: true, headline: "Could not check right now", detail: result.message };
+      return { ...base, tone: "warn", ok: true, headline: "Could not check right now" };
     default:
-      return { tone: "warn", ok: true, headline: "Could not tell", detail: result.message };
+      return { ...base, tone: "warn", ok: true, headline: "Could not tell" };
   }
+}
+
+/** The credit each service last said it had left, this session: Create warns below a price. */
+const knownCredit = new Map();
+
+/** Remembers what a key test said about the credit left (forgets it when it said nothing). */
+export function rememberCredit(provider, read) {
+  if (read.creditLeft) knownCredit.set(provider, read.creditLeft);
+  else if (read.topUp) knownCredit.set(provider, { amount: "0", currency: "USD" });
+  else knownCredit.delete(provider);
+}
+
+/**
+ * A warning when the credit last known for `provider` is below `price`, else null. Amounts of
+ * different currencies are never compared.
+ */
+export function creditWarning(provider, price, credit = knownCredit.get(provider)) {
+  if (!credit || !price || credit.currency !== price.currency) return null;
+  if (Number(credit.amount) >= Number(price.amount)) return null;
+  const name = providerName(provider);
+  return Number(credit.amount) <= 0
+    ? `Your ${name} account has no credit left. Top it up on ${name}'s website before you generate.`
+    : `Your ${name} key has ${formatMoney(credit)} of credit left, less than this video's price. Top it up first.`;
 }
 
 /** `{amount: "12.5", currency: "USD"}` → `$12.50`. */

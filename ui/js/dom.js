@@ -16,10 +16,17 @@ export function el(tag, props = {}, children = []) {
   return node;
 }
 
-/** An inline error box with the message as the Rust side wrote it. */
+/** An inline error box with the message as the Rust side wrote it; the service's own words and
+ * codes (`… (it said: …)`) go under a closed "Details". */
 export function showError(err) {
+  const message = String(err.message || err);
+  const at = message.lastIndexOf(" (it said: ");
+  const split = at >= 0 && message.endsWith(")");
   return el("div", { className: "error-box", role: "alert", dataset: { kind: err.kind || "internal" } }, [
     el("strong", { textContent: "Something went wrong" }),
-    el("p", { textContent: err.message || String(err) }),
+    el("p", { textContent: split ? message.slice(0, at) : message }),
+    split
+      ? el("details", { className: "details" }, [el("summary", { textContent: "Details" }), el("p", { className: "muted", textContent: `The service said: ${message.slice(at + 11, -1)}` })])
+      : null,
   ]);
 }

@@ -1,7 +1,7 @@
 // What the Library shows: search by prompt, filter by service and state, and how a generation's
 // settings read. Plain functions, no DOM, so node can test them.
 
-import { PROVIDER_NAMES } from "./money.js";
+import { PROVIDER_NAMES, formatMoney } from "./money.js";
 
 /** The state filter's choices, in the creator's words. */
 export const STATE_FILTERS = [
@@ -145,4 +145,29 @@ export function composeFromRemix(detail) {
 /** Whether the creator can delete a generation now: never while a paid video may still arrive. */
 export function canDelete(item) {
   return ["done", "failed", "cancelled", "unknown"].includes(item.generation.state);
+}
+
+/**
+ * A generation's money in one short line, from what the backend knows: the reported charge, the
+ * ledger's word (`item.money`), then the state. A failed video never shows a bare price.
+ * `{text, detail}`: `detail` is how the figure is known, for a tooltip.
+ */
+export function moneyWords(item) {
+  const generation = item.generation;
+  const charged = generation.chargedCost?.money;
+  const estimate = generation.estimatedCost;
+  const about = estimate ? ` about ${formatMoney(estimate.money)}` : "";
+  if (charged) {
+    if (Number(charged.amount) === 0) return { text: "Not charged", detail: "The service reported no charge." };
+    return { text: `Charged ${formatMoney(charged)}`, detail: "The charge the service reported." };
+  }
+  if (item.money === "may-have-been-charged" || generation.state === "unknown") {
+    return { text: `May have been charged${about}`, detail: "The service did not say. Check your account with it." };
+  }
+  if (item.money === "not-charged" || generation.state === "failed" || generation.state === "cancelled") {
+    return { text: "Not charged", detail: "It failed or was stopped before anything was charged." };
+  }
+  if (!estimate) return { text: "", detail: "" };
+  if (generation.state === "done") return { text: `About ${formatMoney(estimate.money)}`, detail: estimate.label || "An estimate: the service did not report the charge." };
+  return { text: `Will cost${about}`, detail: estimate.label || "An estimate." };
 }

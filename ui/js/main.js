@@ -37,7 +37,7 @@ const screens = {
   },
   library: () => showLibrary(view),
   spending: () => showSpending(view),
-  settings: () => showSettings(view, status, { onChange: settingsChanged }),
+  settings: () => showSettings(view, status, { onChange: settingsChanged, onKeysChanged: keysChanged }),
 };
 
 // The Library hands a generation (remix) or a picture (use-first-frame) over to Create.
@@ -58,6 +58,21 @@ async function settingsChanged(settings) {
   applyTheme(settings.theme);
   // Keys may have been added or removed: the Create screen offers only services with one.
   status = { ...status, ...(await studio.appStatus()) };
+}
+
+/**
+ * A key was saved or removed in Settings: Create offers that service from now on (or no longer),
+ * without a restart. Known at once from the change itself, then confirmed by the app.
+ */
+async function keysChanged(provider, present) {
+  const others = status.providersWithKeys.filter((p) => p !== provider);
+  status = { ...status, providersWithKeys: present ? [...others, provider] : others };
+  if (present && !others.includes(compose.provider)) compose.provider = provider;
+  try {
+    status = { ...status, ...(await studio.appStatus()) };
+  } catch {
+    // The change itself is known: the next start reads the rest again.
+  }
 }
 
 function applyTheme(theme) {
@@ -101,6 +116,9 @@ function go(name) {
     else tab.removeAttribute("aria-current");
   }
   screens[name]();
+  // A screen opens at its top, not at the last one's scroll position.
+  view.scrollTop = 0;
+  document.scrollingElement?.scrollTo(0, 0);
   view.focus({ preventScroll: true });
 }
 
@@ -133,6 +151,8 @@ async function start() {
           compose.provider = provider;
           for (const tab of tabs) tab.hidden = !(tab.dataset.view in screens);
           go("create");
+          // "Start creating": the creator's next move is to write.
+          document.querySelector("[data-testid=prompt]")?.focus();
         },
       });
     }

@@ -113,7 +113,8 @@ export function costWords(card) {
     return { text: `Charged ${money(charged)}`, detail: basis, known: true };
   }
   if (card.mayHaveBeenCharged) return { text: `May have been charged${about}`, detail: basis, known: false };
-  if (card.state === "failed" || card.state === "cancelled") return { text: "Not charged", detail: basis, known: false };
+  // The service's own word (the card says when it left it in doubt): not an estimate.
+  if (card.state === "failed" || card.state === "cancelled") return { text: "Not charged", detail: basis, known: true };
   if (estimate == null) return { text: "Price not known yet", detail: basis, known: false };
   if (card.state === "waiting") return { text: `Will cost${about}`, detail: basis, known: false };
   return { text: `About ${money(estimate)}`, detail: basis, known: false };

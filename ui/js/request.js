@@ -20,3 +20,13 @@ export function requestOf(compose) {
 export function startRequestOf(compose) {
   return { ...requestOf(compose), firstFrame: firstFrameForStart(compose.firstFrame) };
 }
+
+/**
+ * The request the price is asked for. The price does not depend on the words, so before any are
+ * written it is asked with a stand-in: the price shows at once, and "Write a prompt" is said once,
+ * by the compose panel, not again in place of the price.
+ */
+export function quoteRequestOf(compose) {
+  const request = requestOf(compose);
+  return request.prompt.trim() ? request : { ...request, prompt: "A video" };
+}

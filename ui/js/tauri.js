@@ -33,6 +33,10 @@ export const studio = {
   saveKey: (provider, key) => call("save_key", { provider, key }),
   removeKey: (provider) => call("remove_key", { provider }),
   testKey: (provider) => call("test_key", { provider }),
+  /** Tests a pasted key without saving it. */
+  tryKey: (provider, key) => call("try_key", { provider, key }),
+  /** Opens the service's "keys" or "billing" page in the system browser. */
+  openServicePage: (provider, page) => call("open_service_page", { provider, page }),
   getSettings: () => call("get_settings"),
   updateSettings: (settings) => call("update_settings", { settings }),
   chooseLibraryFolder: () => call("choose_library_folder"),

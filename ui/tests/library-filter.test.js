@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   canDelete,
+  moneyWords,
   clock,
   filterLibrary,
   firstFramePath,
@@ -128,4 +129,20 @@ test("a remix from the Library brings back prompt, settings, optimizer and the k
   assert.deepEqual(composeFromRemix(linked).firstFrame, { kind: "link", url: "https://cdn.example/p.png" });
   const textOnly = { ...detail, firstFramePath: null, request: { ...detail.request, firstFrame: undefined } };
   assert.equal(composeFromRemix(textOnly).firstFrame, null);
+});
+
+test("a failed video's money reads Not charged, never a bare price", () => {
+  const quoted = { money: { amount: "0.28", currency: "USD" }, label: "$0.28 — MiniMax list price" };
+  const item = (generation, money) => ({ generation: { state: "done", request: {}, ...generation }, money });
+  assert.equal(moneyWords(item({ state: "failed", estimatedCost: quoted })).text, "Not charged");
+  assert.equal(moneyWords(item({ state: "cancelled", estimatedCost: quoted })).text, "Not charged");
+  assert.equal(moneyWords(item({ state: "failed", estimatedCost: quoted }, "may-have-been-charged")).text, "May have been charged about $0.28");
+  assert.equal(moneyWords(item({ state: "unknown", estimatedCost: quoted })).text, "May have been charged about $0.28");
+  assert.equal(moneyWords(item({ state: "failed", estimatedCost: quoted, chargedCost: { money: { amount: "0", currency: "USD" } } })).text, "Not charged");
+  assert.equal(moneyWords(item({ state: "done", estimatedCost: quoted, chargedCost: { money: { amount: "0.224", currency: "USD" } } })).text, "Charged $0.22");
+  assert.equal(moneyWords(item({ state: "done", estimatedCost: quoted })).text, "About $0.28");
+  assert.equal(moneyWords(item({ state: "running", estimatedCost: quoted })).text, "Will cost about $0.28");
+  for (const state of ["failed", "cancelled", "unknown"]) {
+    assert.doesNotMatch(moneyWords(item({ state, estimatedCost: quoted })).text, /^\$/);
+  }
 });

@@ -187,3 +187,8 @@ test("a submit with no answer and no task id is not counted as in progress", () 
   assert.equal(isInProgress(card({ state: "unknown", canCheckNow: true })), true, "a task id is still being asked about");
   assert.equal(isInProgress(card({ state: "done" })), false);
 });
+
+test("a failed card's Not charged is not marked as an estimate", () => {
+  assert.equal(costWords(card({ state: "failed" })).known, true);
+  assert.equal(costWords(card({ state: "cancelled" })).known, true);
+});

@@ -568,8 +568,23 @@ async fn a_finished_card_plays_its_video_and_remixes_into_compose() {
     )
     .await;
     app.screen("player").await;
-    app.run_js("document.querySelector('[data-testid=player]').close(); return null")
-        .await;
+    // The queue's Play opens the app's one player, the Library's: its controls and facts.
+    assert_eq!(
+        app.run_js(
+            "return document.querySelector('.player-backdrop [data-testid=player-play]') !== null
+                && document.querySelectorAll('[data-testid=player]').length === 1"
+        )
+        .await,
+        json!(true),
+        "the queue opened a player other than the Library's"
+    );
+    click(&app, "[data-testid=player-close]").await;
+    // Closed, nothing of it is left to paint or to take focus.
+    app.wait_for(
+        "return document.querySelector('[data-testid=player], [data-testid=player-video], dialog') === null",
+        "the closed player to leave nothing in the page",
+    )
+    .await;
 
     // Remix: the prompt, the settings and the kept first frame come back into Compose.
     click(&app, "[data-id=g-done] [data-testid=card-remix]").await;

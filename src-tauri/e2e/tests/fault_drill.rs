@@ -841,8 +841,13 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     )
     .await;
     app.screen("a-drill-video-playing").await;
-    app.run_js("document.querySelector('[data-testid=player]').close(); return null")
-        .await;
+    // The app's one player (the Library's) closes by its button and leaves nothing behind.
+    app.click("[data-testid=player-close]").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=player]') === null",
+        "the player to close",
+    )
+    .await;
 
     // Still responsive: a command answers promptly, the Library and Settings open, and a new
     // generation with no faults left is made and saved.

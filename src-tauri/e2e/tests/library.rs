@@ -495,10 +495,21 @@ async fn the_library_finds_plays_and_hands_on_a_generation() {
     )
     .await;
     click(&app, &refused_card).await;
+    // The cause in front; the provider's own words one click away, under "Details".
+    let failure = app.text().await;
+    assert!(
+        !failure.contains("input new_sensitive"),
+        "the provider's words are not in front: {failure}"
+    );
+    click(&app, ".player-failure details summary").await;
     let failure = app.text().await;
     assert!(
         failure.contains("input new_sensitive"),
-        "the provider's words are shown: {failure}"
+        "the provider's words are under Details: {failure}"
+    );
+    assert!(
+        failure.contains("Not charged") && !failure.contains("Quoted"),
+        "a refused video reads Not charged, with no price beside it: {failure}"
     );
     click(&app, "[data-testid=player-delete]").await;
     assert!(

@@ -10,6 +10,7 @@ use hailuo_core::providers::{
 };
 use hailuo_core::settings::MinimaxRegion;
 use hailuo_core::Provider;
+use secrecy::SecretString;
 use tauri::State;
 
 use super::CommandError;
@@ -102,6 +103,26 @@ pub async fn test_key(
                 format!("No {provider} key is saved yet. Paste one first, then test it."),
             )
         })?;
+    check_key(&studio, provider, key).await
+}
+
+/// Tests a pasted key without saving it, so a mistyped replacement never overwrites a key that
+/// works: the UI saves it (`save_key`) only once this says it may be kept.
+#[tauri::command]
+pub async fn try_key(
+    studio: State<'_, Studio>,
+    provider: Provider,
+    key: PastedKey,
+) -> Result<KeyTest, CommandError> {
+    let key = key.clean()?;
+    check_key(&studio, provider, key).await
+}
+
+async fn check_key(
+    studio: &Studio,
+    provider: Provider,
+    key: SecretString,
+) -> Result<KeyTest, CommandError> {
     let settings = studio.settings().await;
     let http = http_client().map_err(|err| {
         CommandError::new(
@@ -151,6 +172,55 @@ pub async fn test_key(
     Ok(answer)
 }
 
+/// A page of a service's own website the creator may need: where keys are made, where credit is
+/// bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServicePage {
+    Keys,
+    Billing,
+}
+
+/// The only addresses the app opens in the browser: one key page and one billing page per
+/// service, all https on the service's own site. The webview names a page, never an address.
+pub fn service_page_url(provider: Provider, page: ServicePage) -> &'static str {
+    match (provider, page) {
+        (Provider::MinimaxGlobal, ServicePage::Keys) => {
+            "https://www.minimax.io/platform/user-center/basic-information/interface-key"
+        }
+        (Provider::MinimaxGlobal, ServicePage::Billing) => {
+            "https://www.minimax.io/platform/user-center/payment/balance"
+        }
+        (Provider::MinimaxChina, ServicePage::Keys) => {
+            "https://platform.minimaxi.com/user-center/basic-information/interface-key"
+        }
+        (Provider::MinimaxChina, ServicePage::Billing) => {
+            "https://platform.minimaxi.com/user-center/payment/balance"
+        }
+        (Provider::OpenRouter, ServicePage::Keys) => "https://openrouter.ai/settings/keys",
+        (Provider::OpenRouter, ServicePage::Billing) => "https://openrouter.ai/settings/credits",
+        // LinkModel documents no deep links: its site, where the creator signs in.
+        (Provider::LinkModel, _) => "https://linkmodel.ai/",
+    }
+}
+
+/// Opens a service's key or billing page in the system browser. From Rust, with the address
+/// taken from `service_page_url`, so the webview gets no power to open other addresses.
+#[tauri::command]
+pub async fn open_service_page(provider: Provider, page: ServicePage) -> Result<(), CommandError> {
+    let url = service_page_url(provider, page);
+    tokio::task::spawn_blocking(move || tauri_plugin_opener::open_url(url, None::<&str>))
+        .await?
+        .map_err(|err| {
+            CommandError::new(
+                "cannot-open-browser",
+                format!(
+                    "Hailuo Studio could not open your web browser. Go to {url} yourself. ({err})"
+                ),
+            )
+        })
+}
+
 /// A creator is waiting on the Test button: one quick retry, then an answer.
 fn key_test_policy() -> RetryPolicy {
     RetryPolicy {
@@ -160,5 +230,29 @@ fn key_test_policy() -> RetryPolicy {
         max_retry_after: Duration::from_secs(3),
         request_timeout: Duration::from_secs(20),
         ..RetryPolicy::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_service_page_is_https_on_the_services_own_site() {
+        for provider in Provider::ALL {
+            for page in [ServicePage::Keys, ServicePage::Billing] {
+                let url = tauri::Url::parse(service_page_url(provider, page))
+                    .unwrap_or_else(|err| panic!("{provider} {page:?}: {err}"));
+                assert_eq!(url.scheme(), "https", "{url}");
+                let host = url.host_str().unwrap_or_default();
+                let site = match provider {
+                    Provider::MinimaxGlobal => "minimax.io",
+                    Provider::MinimaxChina => "minimaxi.com",
+                    Provider::OpenRouter => "openrouter.ai",
+                    Provider::LinkModel => "linkmodel.ai",
+                };
+                assert!(host == site || host.ends_with(&format!(".{site}")), "{url}");
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use hailuo_core::ledger::SpendState;
 use hailuo_core::library::{
     slug, BrokenEntry, Generation, GenerationId, Library, LibraryError, Removal, Still,
 };
@@ -34,6 +35,9 @@ pub struct LibraryItem {
     pub folder: String,
     pub read_only: bool,
     pub media: MediaUrls,
+    /// What the spending ledger says of its money (`charged`, `not-charged`,
+    /// `may-have-been-charged`, `in-flight`), so a failed video never reads as paid.
+    pub money: Option<&'static str>,
 }
 
 /// Rescans the library folder, so folders moved, copied or deleted by hand show as they are.
@@ -41,6 +45,12 @@ pub struct LibraryItem {
 pub async fn library_list(studio: State<'_, Studio>) -> Result<LibraryListing, CommandError> {
     let library = studio.library.clone();
     let scan = tokio::task::spawn_blocking(move || library.scan()).await??;
+    let money: std::collections::HashMap<String, &'static str> = studio
+        .ledger
+        .entries()
+        .into_iter()
+        .map(|entry| (entry.generation_id, money_word(&entry.state)))
+        .collect();
     let generations = scan
         .generations
         .into_iter()
@@ -49,6 +59,7 @@ pub async fn library_list(studio: State<'_, Studio>) -> Result<LibraryListing, C
             state_label: entry.generation.state.label(),
             folder: entry.folder.display().to_string(),
             read_only: entry.read_only,
+            money: money.get(entry.generation.id.as_str()).copied(),
             generation: entry.generation,
         })
         .collect();
@@ -57,6 +68,16 @@ pub async fn library_list(studio: State<'_, Studio>) -> Result<LibraryListing, C
         generations,
         broken: scan.broken,
     })
+}
+
+/// The ledger's state of a generation's money, as the UI branches on it.
+fn money_word(state: &SpendState) -> &'static str {
+    match state {
+        SpendState::InFlight => "in-flight",
+        SpendState::Charged { .. } => "charged",
+        SpendState::NotCharged { .. } => "not-charged",
+        SpendState::MayHaveBeenCharged { .. } => "may-have-been-charged",
+    }
 }
 
 /// Opens the OS file manager on the generation's folder, with the video selected where the file

@@ -6,7 +6,9 @@ import { studio, onFileDrop } from "../tauri.js";
 import { formatMoney } from "../money.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
 import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
-import { requestOf, startRequestOf } from "../request.js";
+import { quoteRequestOf, requestOf, startRequestOf } from "../request.js";
+import { creditWarning, splitDetails, withArticle } from "../accounts.js";
+import { detailsBox } from "./key-entry.js";
 import { firstFrameArea } from "./first-frame.js";
 import { queuePanel, showCard } from "./queue.js";
 
@@ -113,6 +115,12 @@ export function showCreate(container, { compose, providersWithKeys }) {
 
   let refreshing = 0;
   let frameDrawnFor = compose.provider;
+  /** The chip just chosen, to be focused once the chips are drawn again. */
+  let chosen = null;
+  const pick = (testid) => {
+    chosen = testid;
+    refresh();
+  };
   async function refresh() {
     const mine = ++refreshing;
     let choices;
@@ -123,12 +131,17 @@ export function showCreate(container, { compose, providersWithKeys }) {
       return;
     }
     if (mine !== refreshing) return; // a newer refresh is on its way
+    // The chips are drawn again: the one that had focus (or was just chosen) keeps it.
+    const focused = settings.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+    const keep = chosen ?? focused;
+    chosen = null;
     settings.replaceChildren(
-      segmented("Service", "provider", choices.providers, compose, (v) => PROVIDER_NAMES[v], refresh, providersWithKeys),
-      segmented("Model", "model", choices.models, compose, (v) => MODEL_NAMES[v], refresh),
-      segmented("Length", "duration", choices.durations, compose, (v) => `${v} s`, refresh),
-      segmented("Resolution", "resolution", choices.resolutions, compose, (v) => v, refresh),
+      segmented("Service", "provider", choices.providers, compose, (v) => PROVIDER_NAMES[v], pick, providersWithKeys),
+      segmented("Model", "model", choices.models, compose, (v) => MODEL_NAMES[v], pick),
+      segmented("Length", "duration", choices.durations, compose, (v) => `${v} s`, pick),
+      segmented("Resolution", "resolution", choices.resolutions, compose, (v) => v, pick),
     );
+    if (keep) settings.querySelector(`[data-testid="${CSS.escape(keep)}"]`)?.focus({ preventScroll: true });
     optimizerRow.hidden = !compose.provider.startsWith("minimax");
     problem.textContent = choices.problem ?? "";
     // The first frame's words depend on the service (LinkModel takes links only); redrawn only
@@ -141,7 +154,8 @@ export function showCreate(container, { compose, providersWithKeys }) {
     container.dispatchEvent(new CustomEvent("compose-changed", { detail: { choices } }));
   }
 
-  const screen = el("section", { className: "create", dataset: { testid: "create-screen" } }, [
+  const screen = el("section", { className: "create", dataset: { testid: "create-screen" }, ariaLabelledBy: "create-title" }, [
+    el("h1", { id: "create-title", className: "visually-hidden", textContent: "Create a video" }),
     el("div", { className: "compose panel" }, [
       el("div", { className: "field-head" }, [
         el("label", { htmlFor: "prompt", className: "field-label", textContent: "Describe your video" }),
@@ -149,11 +163,13 @@ export function showCreate(container, { compose, providersWithKeys }) {
       ]),
       prompt,
       cameraNote,
+      // Right under the prompt: at the smallest window (900×600) Length and Resolution are seen
+      // without scrolling; the camera moves and the first frame are extras below.
+      settings,
+      problem,
       picker,
       firstFrame.element,
-      settings,
       optimizerRow,
-      problem,
     ]),
     el("div", { className: "create-side" }, [checkout.element, queuePanel()]),
   ]);
@@ -173,6 +189,12 @@ export function showCreate(container, { compose, providersWithKeys }) {
     /** Puts a picture on this computer in as the first frame (a remixed generation's). */
     takeFirstFramePath: (path) => firstFrame.takePath(path),
   };
+}
+
+/** A message's sentence, with the service's codes under a closed "Details". */
+function messageLines(message) {
+  const { text, details } = splitDetails(message);
+  return [el("p", { textContent: text }), detailsBox(details)];
 }
 
 /** Lead words for a refused Generate, by the error's kind; the message itself follows. */
@@ -216,6 +238,15 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
 
   let starting = false;
   let lastChoices = null;
+  // "Started" is true only while its generation is on its way: it goes once that one is ready,
+  // failed or stopped, so it never sits beside a card that says otherwise.
+  const onGenerationChanged = (event) => {
+    if (!outcome.isConnected) return document.removeEventListener("generation-changed", onGenerationChanged);
+    const started = outcome.querySelector("[data-testid=generate-started]");
+    const card = event.detail;
+    if (started && started.dataset.id === card.id && !["waiting", "submitting", "queued", "running"].includes(card.state)) outcome.replaceChildren();
+  };
+  document.addEventListener("generation-changed", onGenerationChanged);
   generate.addEventListener("click", async () => {
     if (starting || generate.disabled) return;
     starting = true;
@@ -225,15 +256,15 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
     outcome.replaceChildren();
     try {
       const card = await studio.startGeneration(startRequestOf(compose));
+      outcome.replaceChildren(el("p", { className: "generate-started", dataset: { testid: "generate-started", id: card.id }, textContent: "Started. Follow it below; the video goes to your library when it is ready." }));
       showCard(card);
-      outcome.replaceChildren(el("p", { className: "generate-started", dataset: { testid: "generate-started" }, textContent: "Started. Follow it below; the video goes to your library when it is ready." }));
     } catch (err) {
       // Everything typed stays as it was: only the words next to the button change.
       const kind = err.kind || "internal";
       outcome.replaceChildren(
         el("div", { className: "generate-refused", role: "alert", dataset: { testid: "generate-refused", kind } }, [
           el("strong", { textContent: REFUSALS[kind] ?? (kind.startsWith("first-frame") ? "The first frame could not be used" : "The video was not started") }),
-          el("p", { textContent: err.message }),
+          ...messageLines(err.message),
           refusedBeforeSending(kind) ? el("p", { className: "muted", textContent: "Nothing was sent, so nothing was charged." }) : null,
         ]),
       );
@@ -251,7 +282,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
     let answer = null;
     let failure = null;
     try {
-      answer = await studio.quoteGeneration(requestOf(compose));
+      answer = await studio.quoteGeneration(quoteRequestOf(compose));
     } catch (err) {
       failure = err;
     }
@@ -287,7 +318,8 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
     const noKey = !providersWithKeys.includes(compose.provider);
     const frameProblem = firstFrame.problem();
     warning.textContent =
-      answer.overBudget ?? (noKey ? `Add a ${PROVIDER_NAMES[compose.provider]} key in Settings to generate here.` : (frameProblem ?? ""));
+      answer.overBudget ??
+      (noKey ? `Add ${withArticle(PROVIDER_NAMES[compose.provider])} key in Settings to generate here.` : (frameProblem ?? creditWarning(compose.provider, quote.price) ?? ""));
     if (!starting) generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
     generate.disabled = Boolean(starting || choices.problem || answer.overBudget || noKey || frameProblem);
   }
@@ -295,38 +327,55 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
   return { element, update, generate };
 }
 
-/** A row of buttons for one setting; disabled ones say why on hover and to screen readers. */
-function segmented(label, key, choices, compose, name, onChange, providersWithKeys) {
+/**
+ * A row of buttons for one setting, a radio group: one Tab stop, the arrow keys move the choice
+ * within it. Disabled ones say why on hover and to screen readers. `onPick(testid)` hears a choice.
+ */
+function segmented(label, key, choices, compose, name, onPick, providersWithKeys) {
   const id = `choice-${key}`;
-  return el("div", { className: "setting", role: "radiogroup", ariaLabelledBy: id }, [
+  const buttons = choices.map((choice) => {
+    const selected = compose[key] === choice.value;
+    const noKey = providersWithKeys && !providersWithKeys.includes(choice.value);
+    const reason = choice.reason ?? (noKey ? "No key saved for this service yet: add one in Settings." : null);
+    const testid = `${key}-${choice.value}`;
+    const button = el("button", {
+      type: "button",
+      role: "radio",
+      className: "segment",
+      ariaChecked: String(selected),
+      textContent: name(choice.value),
+      disabled: !choice.allowed && !selected,
+      tabIndex: selected ? 0 : -1,
+      title: reason ?? "",
+      dataset: { value: String(choice.value), testid },
+    });
+    if (noKey && choice.allowed) button.classList.add("no-key");
+    if (reason) button.setAttribute("aria-description", reason);
+    button.addEventListener("click", () => {
+      compose[key] = choice.value;
+      onPick(testid);
+    });
+    return { button, choice, testid };
+  });
+  // Nothing chosen yet (a choice no longer offered): the first one takes the Tab stop.
+  if (!buttons.some((b) => b.button.tabIndex === 0) && buttons[0]) buttons[0].button.tabIndex = 0;
+  const group = el("div", { className: "setting", role: "radiogroup", ariaLabelledBy: id }, [
     el("span", { id, className: "setting-label", textContent: label }),
-    el(
-      "div",
-      { className: "segmented" },
-      choices.map((choice) => {
-        const selected = compose[key] === choice.value;
-        const noKey = providersWithKeys && !providersWithKeys.includes(choice.value);
-        const reason = choice.reason ?? (noKey ? "No key saved for this service yet: add one in Settings." : null);
-        const button = el("button", {
-          type: "button",
-          role: "radio",
-          className: "segment",
-          ariaChecked: String(selected),
-          textContent: name(choice.value),
-          disabled: !choice.allowed && !selected,
-          title: reason ?? "",
-          dataset: { value: String(choice.value), testid: `${key}-${choice.value}` },
-        });
-        if (noKey && choice.allowed) button.classList.add("no-key");
-        if (reason) button.setAttribute("aria-description", reason);
-        button.addEventListener("click", () => {
-          compose[key] = choice.value;
-          onChange();
-        });
-        return button;
-      }),
-    ),
+    el("div", { className: "segmented" }, buttons.map((b) => b.button)),
   ]);
+  group.addEventListener("keydown", (event) => {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const usable = buttons.filter((b) => !b.button.disabled);
+    const at = usable.findIndex((b) => b.button === document.activeElement);
+    const next = usable[(at + step + usable.length) % usable.length];
+    if (!next) return;
+    compose[key] = next.choice.value;
+    next.button.focus();
+    onPick(next.testid);
+  });
+  return group;
 }
 
 /** The camera-move picker: choose up to three moves, insert them at the cursor. */
@@ -353,7 +402,12 @@ function cameraPicker(onInsert) {
           else chosen.splice(chosen.indexOf(move.command), 1);
           update();
         });
-        return el("label", { className: "move", title: `[${move.command}]` }, [box, el("span", { textContent: move.label })]);
+        // The words that go into the prompt are shown too: "Move in" inserts [Push in].
+        return el("label", { className: "move" }, [
+          box,
+          el("span", { textContent: move.label }),
+          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: ` [${move.command}]` }),
+        ]);
       }),
     ]),
   );

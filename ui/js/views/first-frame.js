@@ -103,7 +103,11 @@ export function firstFrameArea(compose, onChange) {
     else if (frame?.kind === "link") body = linkView(frame);
     else body = dropZone();
     const failed = failure ? el("p", { className: "first-frame-failure", role: "alert", dataset: { testid: "first-frame-failure" }, textContent: failure }) : [];
+    // Drawn again after a choice (a fix, a link): the control that had focus keeps it.
+    const focused = element.contains(document.activeElement) ? document.activeElement : null;
+    const again = focused && (focused.dataset.testid ? `[data-testid="${CSS.escape(focused.dataset.testid)}"]` : focused.id ? `#${CSS.escape(focused.id)}` : null);
     element.replaceChildren(head, body, ...[failed].flat());
+    if (again) element.querySelector(again)?.focus({ preventScroll: true });
   }
 
   function dropZone() {

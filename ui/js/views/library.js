@@ -4,8 +4,7 @@
 
 import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
-import { formatMoney } from "../money.js";
-import { PROVIDER_FILTERS, STATE_FILTERS, filterLibrary, madeAt, settingsLine } from "../library-filter.js";
+import { PROVIDER_FILTERS, STATE_FILTERS, filterLibrary, madeAt, moneyWords, settingsLine } from "../library-filter.js";
 import { cardPosition, gridHeight, gridLayout, visibleRange } from "../library-grid.js";
 import { drawStill } from "../still-frames.js";
 import { openPlayer } from "./player.js";
@@ -42,7 +41,7 @@ class LibraryScreen {
     });
     this.provider = choice("Service", PROVIDER_FILTERS, "library-provider", (value) => this.filterChanged({ provider: value }));
     this.state = choice("State", STATE_FILTERS, "library-state", (value) => this.filterChanged({ state: value }));
-    this.canvas = el("div", { className: "library-canvas", role: "list", dataset: { testid: "library-grid" } });
+    this.canvas = el("div", { className: "library-canvas", dataset: { testid: "library-grid" } });
     this.empty = el("div", { className: "library-empty", hidden: true });
     this.scroller = el("div", { className: "library-scroller", tabIndex: -1 }, [this.canvas, this.empty]);
     this.notes = el("div", { className: "library-notes" });
@@ -217,13 +216,12 @@ class LibraryScreen {
 
   card(item) {
     const generation = item.generation;
-    const cost = generation.chargedCost?.money ?? generation.estimatedCost?.money;
+    const money = moneyWords(item);
     return el(
       "button",
       {
         type: "button",
         className: "library-card",
-        role: "listitem",
         dataset: { testid: "library-card", id: generation.id, state: generation.state },
         onclick: () => this.open(item),
       },
@@ -232,7 +230,7 @@ class LibraryScreen {
         el("span", { className: "library-prompt", textContent: generation.request.prompt || "(no prompt: a first frame only)" }),
         el("span", { className: "library-meta" }, [
           el("span", { textContent: madeAt(generation.createdAt) }),
-          el("span", { className: "library-cost", textContent: cost ? formatMoney(cost) : "" }),
+          el("span", { className: "library-cost", title: money.detail, dataset: { testid: "library-cost" }, textContent: money.text }),
         ]),
         el("span", { className: "library-settings", textContent: settingsLine(generation.request) }),
       ],

@@ -5,8 +5,10 @@
 import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
 import { formatMoney } from "../money.js";
-import { canDelete, clock, madeAt, remixDetail, settingsLine } from "../library-filter.js";
+import { canDelete, clock, madeAt, moneyWords, remixDetail, settingsLine } from "../library-filter.js";
 import { drawStill } from "../still-frames.js";
+import { splitDetails } from "../accounts.js";
+import { detailsBox } from "./key-entry.js";
 
 /** Seconds the arrow keys move the video. */
 const STEP_SECONDS = 1;
@@ -41,6 +43,7 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     video?.load();
     if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     backdrop.remove();
+    if (app) app.inert = false;
     document.removeEventListener("keydown", onKey, true);
     onClosed();
     if (opener?.isConnected) opener.focus({ preventScroll: true });
@@ -61,11 +64,16 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     el("div", { className: "player", role: "dialog", ariaModal: "true", ariaLabelledby: "player-title" }, [closeButton, stage, panel]),
   ]);
   document.body.append(backdrop);
+  // A modal dialog: the screen behind it can be neither clicked nor reached with Tab.
+  const app = document.getElementById("app");
+  if (app) app.inert = true;
 
   function onKey(event) {
     if (!backdrop.isConnected) return;
     const typing = event.target.closest?.("input[type=search], input[type=text], textarea");
-    if (event.key === "Escape" && !document.fullscreenElement) {
+    if (event.key === "Tab") {
+      trapTab(event, backdrop);
+    } else if (event.key === "Escape" && !document.fullscreenElement) {
       event.preventDefault();
       close();
     } else if (controls && !typing) {
@@ -78,6 +86,24 @@ export function openPlayer(item, { onDeleted = () => {}, onClosed = () => {} } =
     // Autoplay may be refused; the play button is there.
   });
   return { close };
+}
+
+/** Keeps Tab and Shift+Tab inside `dialog`, wrapping from its last control to its first. */
+function trapTab(event, dialog) {
+  const focusable = [...dialog.querySelectorAll("button, input, select, textarea, a[href], [tabindex]:not([tabindex='-1']), video[controls]")].filter(
+    (e) => !e.disabled && e.getClientRects().length > 0,
+  );
+  if (!focusable.length) return;
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  const inside = dialog.contains(document.activeElement);
+  if (!inside || (event.shiftKey && document.activeElement === first)) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  } else if (!event.shiftKey && document.activeElement === last) {
+    event.preventDefault();
+    first.focus();
+  }
 }
 
 /** The control bar under the video, and the keys that drive it. */
@@ -166,9 +192,12 @@ function facts(item) {
     ["Settings", settingsLine(generation.request)],
     ["Made", madeAt(generation.createdAt)],
   ];
-  if (generation.estimatedCost) rows.push(["Quoted", generation.estimatedCost.label || formatMoney(generation.estimatedCost.money)]);
-  if (generation.chargedCost) rows.push(["Charged", formatMoney(generation.chargedCost.money)]);
-  else if (generation.state === "unknown") rows.push(["Charged", "Unknown: the service may have charged it"]);
+  const money = moneyWords(item);
+  if (money.text) rows.push(["Cost", money.text]);
+  // The quote is worth reading beside a real charge; beside "Not charged" it would read as paid.
+  if (generation.estimatedCost && Number(generation.chargedCost?.money.amount) > 0) {
+    rows.push(["Quoted", generation.estimatedCost.label || formatMoney(generation.estimatedCost.money)]);
+  }
   const frame = generation.request.firstFrame;
   if (frame) rows.push(["First frame", frame.kind === "link" ? frame.url : "A picture, kept with the video"]);
   if (generation.request.promptOptimizer === false) rows.push(["Prompt optimizer", "Off"]);
@@ -179,12 +208,14 @@ function facts(item) {
 function failure(generation) {
   const error = generation.error;
   if (!error) return [];
-  const provider = [error.httpStatus && `HTTP ${error.httpStatus}`, error.providerCode && `code ${error.providerCode}`, error.providerText].filter(Boolean).join(" · ");
+  // The sentence first; the service's own words and codes once, under a closed "Details".
+  const { text } = splitDetails(error.message);
+  const provider = [error.providerText && `“${error.providerText}”`, error.providerCode && `code ${error.providerCode}`, error.httpStatus && `HTTP ${error.httpStatus}`].filter(Boolean).join(", ");
   return [
     el("div", { className: "error-box player-failure", role: "note" }, [
       el("strong", { textContent: "Why it failed" }),
-      el("p", { textContent: error.message }),
-      provider ? el("p", { className: "muted", textContent: `The service said: ${provider}` }) : null,
+      el("p", { textContent: text }),
+      detailsBox(provider ? `The service said: ${provider}` : null),
     ]),
   ];
 }

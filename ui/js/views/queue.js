@@ -4,6 +4,9 @@
 import { el } from "../dom.js";
 import { studio } from "../tauri.js";
 import { formatMoney } from "../money.js";
+import { detailsBox, servicePageButton } from "./key-entry.js";
+import { splitDetails } from "../accounts.js";
+import { openPlayer } from "./player.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
 import {
   cardActions,
@@ -43,7 +46,6 @@ const panel = el("section", { className: "queue panel", ariaLabel: "Your generat
   empty,
   list,
 ]);
-const player = playerDialog();
 
 let remix = () => {};
 let counted = () => {};
@@ -81,9 +83,15 @@ export function showCard(card) {
   if (current && isOvertaken(card, current)) return;
   known.set(card.id, { card, receivedAt: Date.now() });
   draw(card);
+  document.dispatchEvent(new CustomEvent("generation-changed", { detail: card }));
   // A new generation or a changed state changes what the Library lists (an open Library
   // follows this event); download progress alone does not.
-  if (current?.state !== card.state) document.dispatchEvent(new CustomEvent("library-changed"));
+  if (current?.state !== card.state) {
+    document.dispatchEvent(new CustomEvent("library-changed"));
+    // Said aloud once per change of state (not per download step).
+    const announce = document.getElementById("announce");
+    if (announce && current) announce.textContent = `${card.stateWords}: ${card.prompt.slice(0, 60) || "a video from a first frame"}`;
+  }
 }
 
 /** Draws a known card again (a question opened or closed) without resetting its clock. */
@@ -91,10 +99,17 @@ function draw(card) {
   const fresh = cardElement(card);
   const old = shown.get(card.id);
   shown.set(card.id, fresh);
+  // Focus inside the card (an action, a question's button) stays in it when it is drawn again:
+  // on the same control, or, when that one is gone (a question closed), on the card's first one.
+  const hadFocus = old?.contains(document.activeElement) ? document.activeElement.dataset.testid ?? "" : null;
   // In the list, not "connected": while another screen is shown the panel is out of the page,
   // and a card updated then must still replace its old element, not be added beside it.
   if (old?.parentNode === list) old.replaceWith(fresh);
   else placeInOrder(card, fresh);
+  if (hadFocus !== null) {
+    const again = (hadFocus && fresh.querySelector(`[data-testid="${CSS.escape(hadFocus)}"]`)) || fresh.querySelector(".gen-actions button");
+    again?.focus({ preventScroll: true });
+  }
   summarise();
 }
 
@@ -141,13 +156,15 @@ function cardElement(card) {
   const cost = costWords(card);
   const percent = downloadPercent(card.download);
   const error = card.error && !card.stateWords.includes(card.error.message) ? card.error.message : null;
+  // The state line says what happened; the service's own words and codes go under "Details".
+  const state = splitDetails(card.stateWords);
   return el("article", { className: `gen-card state-${card.state}${card.stopped ? " stopped" : ""}`, dataset: { testid: "job", id: card.id, state: card.state, status: card.state } }, [
     thumbnail(card),
     el("div", { className: "gen-main" }, [
       el("p", { className: "gen-prompt", title: card.prompt, textContent: card.prompt || "No prompt: the video follows the first frame." }),
       el("p", { className: "gen-settings muted", textContent: settingsLine(card, PROVIDER_NAMES, MODEL_NAMES) }),
       el("p", { className: "gen-state" }, [
-        el("strong", { dataset: { testid: "card-state" }, textContent: card.stateWords }),
+        el("strong", { dataset: { testid: "card-state" }, textContent: state.text }),
         el("span", { className: "gen-time muted", textContent: timeWords(card, liveElapsed(card, receivedAt, Date.now())) }),
       ]),
       card.state === "downloading" && card.download
@@ -156,16 +173,24 @@ function cardElement(card) {
             el("span", { className: "muted", textContent: downloadWords(card.download) }),
           ])
         : null,
-      error ? el("p", { className: "gen-error", textContent: error }) : null,
+      error ? errorLines(error) : detailsBox(state.details),
+      // An empty account is fixed on the service's website: the way there, on the card.
+      card.error?.kind === "no-credit" ? servicePageButton(card.provider, "billing") : null,
       el("p", { className: `gen-cost${cost.known ? " known" : ""}`, title: cost.detail, dataset: { testid: "card-cost" } }, [
         el("span", { textContent: cost.text }),
-        cost.known ? null : el("span", { className: "muted", textContent: " · estimate" }),
+        cost.known ? null : el("span", { className: "muted", textContent: " (estimate)" }),
       ]),
       ...flagWords(card).map((flag) => el("p", { className: `gen-flag flag-${flag.kind}`, textContent: flag.text })),
       actionRow(card, actions),
       openQuestion(card),
     ]),
   ]);
+}
+
+/** A card's error: the sentence, with the service's codes under a closed "Details". */
+function errorLines(message) {
+  const { text, details } = splitDetails(message);
+  return el("div", { className: "gen-error" }, [el("p", { textContent: text }), detailsBox(details)]);
 }
 
 function thumbnail(card) {
@@ -175,7 +200,7 @@ function thumbnail(card) {
   else if (card.videoUrl) picture = el("video", { src: `${card.videoUrl}#t=0.1`, muted: true, preload: "metadata", ariaHidden: "true", tabIndex: -1 });
   else picture = el("span", { className: "gen-thumb-text", ariaHidden: "true", textContent: "Aa" });
   if (!card.videoUrl) return el("div", { className: "gen-thumb" }, [picture]);
-  return el("button", { type: "button", className: "gen-thumb playable", title: "Play", ariaLabel: "Play the video", onclick: () => player.play(card) }, [
+  return el("button", { type: "button", className: "gen-thumb playable", title: "Play", ariaLabel: "Play the video", onclick: () => play(card) }, [
     picture,
     el("span", { className: "play-mark", ariaHidden: "true", textContent: "▶" }),
   ]);
@@ -185,7 +210,7 @@ function actionRow(card, actions) {
   const button = (label, testid, onclick, primary = false) =>
     el("button", { type: "button", className: `button small${primary ? " primary" : ""}`, textContent: label, dataset: { testid }, onclick });
   return el("div", { className: "gen-actions" }, [
-    actions.open ? button("Play", "card-open", () => player.play(card), true) : null,
+    actions.open ? button("Play", "card-open", () => play(card), true) : null,
     actions.remix ? button("Remix", "card-remix", () => remix(card)) : null,
     actions.copyPrompt ? button("Copy prompt", "card-copy", (event) => copyPrompt(card, event.currentTarget)) : null,
     actions.checkNow ? button("Check now", "card-check", (event) => checkNow(card, event.currentTarget)) : null,
@@ -323,36 +348,35 @@ async function copyPrompt(card, button) {
   }, 1500);
 }
 
-/** The in-page player: a dialog with the video, closed by its button, Escape or a click outside. */
-function playerDialog() {
-  const video = el("video", { controls: true, preload: "auto", className: "player-video", dataset: { testid: "player-video" } });
-  const caption = el("p", { className: "player-caption" });
-  const dialog = el("dialog", { className: "player", dataset: { testid: "player" } }, [
-    video,
-    el("div", { className: "player-foot" }, [
-      caption,
-      el("button", { type: "button", className: "button small", textContent: "Close", onclick: () => dialog.close() }),
-    ]),
-  ]);
-  dialog.addEventListener("close", () => {
-    video.pause();
-    video.removeAttribute("src");
-    video.load();
-  });
-  dialog.addEventListener("click", (event) => {
-    if (event.target === dialog) dialog.close();
-  });
+/**
+ * Plays a card's video in the app's one player, the Library's: the generation as the Library
+ * lists it (its facts, money and actions), or, if the Library cannot be read, what the card knows.
+ */
+async function play(card) {
+  let item = null;
+  try {
+    item = (await studio.libraryList()).generations.find((i) => i.generation.id === card.id) ?? null;
+  } catch {
+    // The card alone is enough to play the video.
+  }
+  openPlayer(item ?? itemOfCard(card));
+}
+
+/** A Library item made from a queue card, for the player. */
+function itemOfCard(card) {
   return {
-    play(card) {
-      caption.textContent = card.prompt;
-      video.src = card.videoUrl;
-      // Added on first use: a dialog in the page from the start kept WebKitGTK from repainting
-      // the first screen for WebDriver's screenshots.
-      if (!dialog.isConnected) document.body.append(dialog);
-      dialog.showModal();
-      video.play().catch(() => {
-        // Autoplay may be refused; the controls are there.
-      });
+    generation: {
+      id: card.id,
+      state: card.state,
+      createdAt: card.createdAt,
+      request: { prompt: card.prompt, provider: card.provider, model: card.model, duration: card.duration, resolution: card.resolution },
+      chargedCost: card.cost.charged != null ? { money: { amount: card.cost.charged, currency: card.cost.currency } } : null,
+      estimatedCost: card.cost.estimate != null ? { money: { amount: card.cost.estimate, currency: card.cost.currency }, label: card.cost.basis } : null,
+      error: null,
     },
+    stateLabel: card.stateWords,
+    folder: card.folder,
+    media: { video: card.videoUrl, poster: null },
+    money: card.mayHaveBeenCharged ? "may-have-been-charged" : null,
   };
 }

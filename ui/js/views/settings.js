@@ -3,14 +3,15 @@
 
 import { el, showError } from "../dom.js";
 import { studio } from "../tauri.js";
-import { PROVIDERS, describeSavedKey, formatMoney, parseBudget, providerName, readKeyTest } from "../accounts.js";
-import { keyInput, saveAndTest, verdictBox } from "./key-entry.js";
+import { PROVIDERS, describeSavedKey, formatMoney, parseBudget, providerName, readKeyTest, rememberCredit } from "../accounts.js";
+import { keyInput, servicePageButton, tryAndSave, verdictBox } from "./key-entry.js";
 
 /**
  * Shows Settings in `container`. `status` is the app status (library folders, keyring problem);
- * `onChange(settings)` hears every saved change (the theme, for one, applies at once).
+ * `onChange(settings)` hears every saved change (the theme, for one, applies at once);
+ * `onKeysChanged(provider, present)` hears a key saved or removed, so Create knows at once.
  */
-export async function showSettings(container, status, { onChange } = {}) {
+export async function showSettings(container, status, { onChange, onKeysChanged } = {}) {
   const root = el("section", { className: "settings", dataset: { testid: "settings-screen" } }, [
     el("h1", { textContent: "Settings", tabIndex: -1 }),
     el("p", { className: "loading", role: "status", textContent: "Loading your settings…" }),
@@ -53,7 +54,7 @@ export async function showSettings(container, status, { onChange } = {}) {
   root.replaceChildren(
     el("header", { className: "settings-head" }, [el("h1", { textContent: "Settings", tabIndex: -1 }), saveState]),
     problems,
-    keysSection(status, savedKeys),
+    keysSection(status, savedKeys, onKeysChanged),
     videosSection(settings, save),
     librarySection(settings, status, save, (next) => {
       settings = next;
@@ -75,8 +76,8 @@ function section(title, testid, children, description) {
   ]);
 }
 
-function keysSection(status, savedKeys) {
-  const rows = PROVIDERS.map((provider) => keyRow(provider, savedKeys.find((k) => k.provider === provider.id)));
+function keysSection(status, savedKeys, onKeysChanged = () => {}) {
+  const rows = PROVIDERS.map((provider) => keyRow(provider, savedKeys.find((k) => k.provider === provider.id), onKeysChanged));
   return section(
     "API keys",
     "keys",
@@ -85,7 +86,7 @@ function keysSection(status, savedKeys) {
   );
 }
 
-function keyRow(provider, saved) {
+function keyRow(provider, saved, onKeysChanged) {
   const state = el("span", { className: "key-state", dataset: { testid: `key-state-${provider.id}` } });
   const actions = el("div", { className: "key-actions" });
   const panel = el("div", { className: "key-panel" });
@@ -95,6 +96,7 @@ function keyRow(provider, saved) {
       state,
       actions,
     ]),
+    el("div", { className: "key-links" }, [servicePageButton(provider.id, "keys"), servicePageButton(provider.id, "billing")]),
     panel,
   ]);
 
@@ -110,12 +112,20 @@ function keyRow(provider, saved) {
     );
   }
 
+  /** Closes the open form or question; focus goes back to the row's first button. */
+  function closePanel() {
+    panel.replaceChildren();
+    actions.querySelector("button")?.focus();
+  }
+
   async function test() {
     panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
     try {
       const result = await studio.testKey(provider.id);
+      const read = readKeyTest(result);
+      rememberCredit(provider.id, read);
       const host = result.host ? [el("p", { className: "muted", dataset: { testid: `key-host-${provider.id}` }, textContent: `Host in use: ${result.host}` })] : [];
-      panel.replaceChildren(verdictBox(readKeyTest(result)), ...host);
+      panel.replaceChildren(verdictBox(read), ...host);
     } catch (err) {
       panel.replaceChildren(showError(err));
     }
@@ -127,19 +137,56 @@ function keyRow(provider, saved) {
     const submit = el("button", { type: "submit", className: "button primary small", textContent: "Test and save", dataset: { testid: `save-${provider.id}` } });
     const form = el("form", { className: "key-form" }, [
       field,
-      el("div", { className: "actions" }, [el("button", { type: "button", className: "button small", textContent: "Cancel", onclick: () => panel.replaceChildren() }), submit]),
+      el("div", { className: "actions" }, [el("button", { type: "button", className: "button small", textContent: "Cancel", onclick: closePanel }), submit]),
       outcome,
     ]);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       submit.disabled = true;
-      outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Saving and asking ${provider.name}…` }));
+      outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${provider.name}… (this costs nothing)` }));
       try {
-        const result = await saveAndTest(provider.id, input.value);
+        const result = await tryAndSave(provider.id, input.value);
+        if (!result.saved) {
+          // Not kept: whatever key was saved before stays the one in use.
+          const box = verdictBox(result.read);
+          box.append(el("p", { dataset: { testid: "key-kept" }, textContent: saved ? `Nothing changed: your key ending in …${saved.endsWith} is still the one in use.` : "Nothing was saved." }));
+          const other = result.read.suggestedProvider;
+          if (other) {
+            // The other region accepted it: one click saves it there instead.
+            const key = input.value;
+            box.append(
+              el("button", {
+                type: "button",
+                className: "button small",
+                textContent: `Save it as your ${providerName(other)} key`,
+                dataset: { testid: `save-as-${other}` },
+                onclick: async () => {
+                  try {
+                    const elsewhere = await studio.saveKey(other, key);
+                    input.value = "";
+                    document.dispatchEvent(new CustomEvent("key-saved", { detail: { provider: other, saved: elsewhere } }));
+                    onKeysChanged(other, true);
+                    panel.replaceChildren(el("p", { role: "status", dataset: { testid: "saved-elsewhere" }, textContent: `Saved as your ${providerName(other)} key (ends in …${elsewhere.endsWith}).` }));
+                    actions.querySelector("button")?.focus();
+                  } catch (err) {
+                    outcome.replaceChildren(showError(err));
+                  }
+                },
+              }),
+            );
+          }
+          outcome.replaceChildren(box);
+          submit.disabled = false;
+          input.focus();
+          return;
+        }
         input.value = "";
         saved = result.saved;
         render();
         panel.replaceChildren(verdictBox(result.read));
+        // The form is gone: focus goes to the new key's Test button, next to the verdict.
+        actions.querySelector("button")?.focus();
+        onKeysChanged(provider.id, true);
       } catch (err) {
         outcome.replaceChildren(showError(err));
         submit.disabled = false;
@@ -150,7 +197,7 @@ function keyRow(provider, saved) {
   }
 
   function confirmRemove() {
-    const keep = el("button", { type: "button", className: "button small", textContent: "Keep it", onclick: () => panel.replaceChildren() });
+    const keep = el("button", { type: "button", className: "button small", textContent: "Keep it", onclick: closePanel });
     panel.replaceChildren(
       el("div", { className: "confirm", role: "alertdialog", ariaLabel: `Remove the ${provider.name} key?` }, [
         el("p", { textContent: `Remove your ${provider.name} key from this computer? Videos already made stay in your library. You can add a key again at any time.` }),
@@ -166,6 +213,8 @@ function keyRow(provider, saved) {
                 await studio.removeKey(provider.id);
                 saved = undefined;
                 render();
+                actions.querySelector("button")?.focus();
+                onKeysChanged(provider.id, false);
                 panel.replaceChildren(el("p", { className: "muted", role: "status", textContent: `The ${provider.name} key was removed.` }));
               } catch (err) {
                 panel.replaceChildren(showError(err));
@@ -177,6 +226,15 @@ function keyRow(provider, saved) {
     );
     keep.focus();
   }
+
+  // A key saved for this provider from another row (the other MiniMax region's).
+  const onSavedElsewhere = (event) => {
+    if (!row.isConnected) return document.removeEventListener("key-saved", onSavedElsewhere);
+    if (event.detail.provider !== provider.id) return;
+    saved = event.detail.saved;
+    render();
+  };
+  document.addEventListener("key-saved", onSavedElsewhere);
 
   render();
   return row;

@@ -124,7 +124,8 @@ function legend(className, text) {
 
 function period(title, totals, testid, note) {
   return el("article", { className: "spending-period panel", dataset: { testid: `spent-${testid}` } }, [
-    el("h3", { textContent: title }),
+    // An h2: the periods sit straight under the screen's h1 (the budget's h2 is not always there).
+    el("h2", { className: "spending-period-title", textContent: title }),
     totals.length
       ? el(
           "div",

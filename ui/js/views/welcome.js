@@ -1,8 +1,8 @@
 // The first run: what the app does, which service to use, paste a key, test it, done.
 
 import { el, showError } from "../dom.js";
-import { SERVICES, providerName, providerOfService } from "../accounts.js";
-import { keyInput, saveAndTest, verdictBox } from "./key-entry.js";
+import { SERVICES, SERVICE_ADVICE, providerName, providerOfService } from "../accounts.js";
+import { keyInput, servicePageButton, tryAndSave, verdictBox } from "./key-entry.js";
 
 /**
  * Shows the onboarding path inside `container`. `onDone` is called once a key is saved and
@@ -31,6 +31,7 @@ export function showWelcome(container, status, { onDone } = {}) {
         step("3", "Describe your video", "Write what should happen, add a starting picture if you like, check the price and press Generate."),
       ]),
       el("h2", { textContent: "Choose where to buy your videos" }),
+      el("p", { className: "advice", dataset: { testid: "service-advice" }, textContent: SERVICE_ADVICE }),
       el(
         "div",
         { className: "provider-cards" },
@@ -38,8 +39,7 @@ export function showWelcome(container, status, { onDone } = {}) {
           el("article", { className: "provider-card", dataset: { testid: `service-${s.id}` } }, [
             el("h3", { textContent: s.name }),
             el("p", { textContent: s.tagline }),
-            el("p", { className: "price", textContent: s.price }),
-            el("p", { className: "where" }, [el("span", { textContent: "Get a key: " }), el("code", { textContent: s.where })]),
+            el("p", { className: "price", dataset: { testid: `price-${s.id}` }, textContent: s.sixSeconds }),
             s.extra ? el("p", { className: "muted", textContent: s.extra }) : null,
             el("button", {
               type: "button",
@@ -71,7 +71,13 @@ export function showWelcome(container, status, { onDone } = {}) {
     const form = el("form", { className: "panel key-step", dataset: { testid: "key-step" } }, [
       el("h1", { textContent: `Add your ${service.name} key`, tabIndex: -1 }),
       el("ol", { className: "how-to" }, [
-        el("li", {}, [el("span", { textContent: "Sign in at " }), el("code", { textContent: service.where }), el("span", { textContent: " and create a key." })]),
+        el("li", {}, [
+          el("span", { textContent: "Sign in on the service's website and create a key (" }),
+          el("code", { textContent: service.where }),
+          el("span", { textContent: ")." }),
+          " ",
+          servicePageButton(providerOfService(service.id, region), "keys"),
+        ]),
         el("li", { textContent: "Copy it and paste it below." }),
         el("li", { textContent: "Press Test and save: Hailuo Studio asks the service whether the key works. This costs nothing." }),
       ]),
@@ -92,7 +98,7 @@ export function showWelcome(container, status, { onDone } = {}) {
       test.textContent = "Testing…";
       outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${providerName(provider)}…` }));
       try {
-        const { saved, read } = await saveAndTest(provider, input.value, { forgetIfRejected: true });
+        const { saved, read } = await tryAndSave(provider, input.value);
         if (read.ok) {
           input.value = "";
           done(provider, saved, read);
@@ -162,6 +168,6 @@ function keyringBox(problem) {
 function step(number, title, text) {
   return el("li", { className: "step" }, [
     el("span", { className: "step-number", textContent: number, ariaHidden: "true" }),
-    el("div", {}, [el("h3", { textContent: title }), el("p", { textContent: text })]),
+    el("div", {}, [el("p", { className: "step-title" }, [el("strong", { textContent: title })]), el("p", { textContent: text })]),
   ]);
 }
