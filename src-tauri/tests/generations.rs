@@ -147,6 +147,7 @@ fn a_generation_started_from_the_create_screen_ends_ready_with_a_video_url() {
         "longRunning",
         "mayHaveBeenCharged",
         "canCheckNow",
+        "canDownloadAgain",
         "stopped",
         "error",
         "cost",

@@ -149,6 +149,11 @@ fn spending_and_the_budget_come_from_the_ledger_in_the_state_folder() {
         ledger
             .record_submit("g-earlier", &request, &quote(&request).unwrap(), now)
             .unwrap();
+        // Accepted by the service: a line with its task id is followed, never settled as
+        // "never sent" at start.
+        ledger
+            .record_task_id("g-earlier", "task-earlier", now)
+            .unwrap();
         ledger
             .record_submit(
                 "g-old",

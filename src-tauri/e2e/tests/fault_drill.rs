@@ -399,18 +399,21 @@ impl Release {
             async move {
                 let mut ended = std::collections::BTreeSet::new();
                 while !stop.load(Ordering::Relaxed) {
+                    let release_all = others.load(Ordering::Relaxed);
                     for (index, id) in emulator.task_ids(Service::MinimaxGlobal).iter().enumerate()
                     {
-                        if ended.insert(id.clone()) {
-                            if index == 0 {
+                        if index == 0 {
+                            if ended.insert(id.clone()) {
                                 // Failed with the reason its fault planned (1027).
                                 emulator.set_task_status(id, TaskStatus::Failed);
-                            } else {
-                                emulator.finish_task_now(id);
                             }
+                        } else if release_all && ended.insert(id.clone()) {
+                            // Held with the others: MiniMax's pace (20 a minute) no longer keeps
+                            // a video waiting for the next minute.
+                            emulator.finish_task_now(id);
                         }
                     }
-                    if others.load(Ordering::Relaxed) {
+                    if release_all {
                         for service in [Service::OpenRouter, Service::LinkModel] {
                             for id in emulator.task_ids(service) {
                                 if ended.insert(id.clone()) {
@@ -426,7 +429,8 @@ impl Release {
         Release { stop, others, task }
     }
 
-    /// From now on OpenRouter's and LinkModel's tasks end (succeed) too, new ones at once.
+    /// From now on MiniMax's, OpenRouter's and LinkModel's tasks end (succeed) too, new ones at
+    /// once.
     fn the_others(&self) {
         self.others.store(true, Ordering::Relaxed);
     }
@@ -661,15 +665,14 @@ async fn the_whole_fault_list_leaves_every_generation_playable_or_honestly_faile
     assert_eq!(key_checks, 2, "one 503, one retry");
     app.click("[data-testid=nav-create]").await;
 
-    // The generations still at their services, or waiting for MiniMax's next minute, are all
-    // in flight now; then OpenRouter's and LinkModel's tasks end.
+    // The generations still at their services are all in flight now; then their tasks end.
     let in_flight = cards(&app)
         .await
         .values()
         .filter(|(state, _)| !has_ended(state))
         .count();
-    // At least OpenRouter's and LinkModel's held tasks and MiniMax's video waiting for the next
-    // minute: the drill's faults land on generations running side by side.
+    // At least OpenRouter's, LinkModel's and MiniMax's held tasks: the drill's faults land on
+    // generations running side by side.
     assert!(
         in_flight >= 3,
         "only {in_flight} generations in flight: {:#?}",

@@ -982,4 +982,3 @@ pub(crate) fn not_saved_words(provider: crate::provider::Provider, err: &Provide
 
 /// How many times a record holding a new task id is written before going on without it.
 const SAVE_TRIES: u32 = 5;
-
