@@ -712,6 +712,8 @@ async fn an_open_library_shows_a_generation_finish_without_being_opened_again() 
     .expect("the key is saved");
     app.run_js("location.reload(); return null").await;
     app.wait_ready().await;
+    // The Create screen is drawn once the app answered: a click before that is undone by it.
+    app.wait_for_element("[data-testid=create-screen]").await;
 
     let card = app
         .invoke(
