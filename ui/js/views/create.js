@@ -5,7 +5,7 @@ import { el } from "../dom.js";
 import { studio, onFileDrop } from "../tauri.js";
 import { formatMoney } from "../money.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
-import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
+import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, moveLabel, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
 import { quoteRequestOf, requestOf, startRequestOf } from "../request.js";
 import { creditWarning, splitDetails, withArticle } from "../accounts.js";
 import { detailsBox } from "./key-entry.js";
@@ -406,7 +406,7 @@ function cameraPicker(onInsert) {
         return el("label", { className: "move" }, [
           box,
           el("span", { textContent: move.label }),
-          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: ` [${move.command}]` }),
+          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: moveLabel(move).slice(move.label.length) }),
         ]);
       }),
     ]),
