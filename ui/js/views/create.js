@@ -250,7 +250,8 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
   generate.addEventListener("click", async () => {
     if (starting || generate.disabled) return;
     starting = true;
-    generate.disabled = true;
+    // Not `disabled`: a focused button that is disabled drops the keyboard's place to the page.
+    generate.setAttribute("aria-disabled", "true");
     const label = generate.textContent;
     generate.textContent = "Starting…";
     outcome.replaceChildren();
@@ -270,6 +271,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
       );
     } finally {
       starting = false;
+      generate.removeAttribute("aria-disabled");
       generate.textContent = label;
       if (lastChoices) update(lastChoices);
     }
@@ -321,7 +323,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
       answer.overBudget ??
       (noKey ? `Add ${withArticle(PROVIDER_NAMES[compose.provider])} key in Settings to generate here.` : (frameProblem ?? creditWarning(compose.provider, quote.price) ?? ""));
     if (!starting) generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
-    generate.disabled = Boolean(starting || choices.problem || answer.overBudget || noKey || frameProblem);
+    generate.disabled = Boolean(choices.problem || answer.overBudget || noKey || frameProblem);
   }
 
   return { element, update, generate };
