@@ -43,6 +43,14 @@ export const CAMERA_MOVE_GROUPS = [
   },
 ];
 
+/**
+ * A move's words in the picker: its plain name, then the command it puts in the prompt when the
+ * two differ ("Move in [Push in]"), so what appears in the prompt is no surprise.
+ */
+export function moveLabel(move) {
+  return move.label === move.command ? move.label : `${move.label} [${move.command}]`;
+}
+
 /** MiniMax runs up to three moves together when they share one bracket. */
 export const MAX_MOVES_TOGETHER = 3;
 

@@ -6,6 +6,7 @@ import {
   cameraCommand,
   findCameraCommands,
   insertCameraCommand,
+  moveLabel,
 } from "../js/camera-moves.js";
 
 test("all fifteen documented moves are offered, each once", () => {
@@ -51,4 +52,15 @@ test("typed commands are found, with unknown moves and overfull brackets flagged
   assert.deepEqual(steps[0].unknown, []);
   assert.deepEqual(steps[1].unknown, ["Spin"]);
   assert.equal(steps[2].tooMany, true);
+});
+
+test("the picker's label shows the command it inserts where the plain name differs", () => {
+  const move = (command) => CAMERA_MOVE_GROUPS.flatMap((g) => g.moves).find((m) => m.command === command);
+  assert.equal(moveLabel(move("Push in")), "Move in [Push in]");
+  assert.equal(moveLabel(move("Truck left")), "Slide left [Truck left]");
+  // Where the name is the command, it is not said twice.
+  assert.equal(moveLabel(move("Zoom in")), "Zoom in");
+  for (const m of CAMERA_MOVE_GROUPS.flatMap((g) => g.moves)) {
+    assert.ok(moveLabel(m).includes(m.command), `${m.label} hides ${m.command}`);
+  }
 });

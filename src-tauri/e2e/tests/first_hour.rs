@@ -720,3 +720,267 @@ async fn a_key_of_the_other_minimax_region_is_saved_there_with_one_click_and_nev
     app.screen("saved-as-china").await;
     app.close().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The whole newcomer path, by keyboard alone
+
+/// Where focus is, named for messages: `tag[testid]` or `body`.
+async fn focused(app: &App) -> String {
+    app.run_js(
+        "const e = document.activeElement;
+         if (!e || e === document.body) return 'body';
+         return `${e.tagName.toLowerCase()}[${e.dataset.testid ?? e.id ?? ''}] ${(e.innerText || e.value || '').slice(0, 30)}`",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Presses a key, then checks the keyboard's place was not dropped to the page.
+async fn press_kept(app: &App, key: fantoccini::key::Key, step: &str) {
+    press(app, key).await;
+    let at = focused(app).await;
+    assert_ne!(at, "body", "focus fell to the page after {step}");
+}
+
+/// Tabs forward until `css` has focus, as a keyboard user would; focus never on `body` on the way.
+async fn tab_to(app: &App, css: &str) {
+    let check = format!(
+        "return document.activeElement?.matches({}) === true",
+        json!(css)
+    );
+    for _ in 0..60 {
+        if app.run_js(&check).await == json!(true) {
+            return;
+        }
+        press_kept(
+            app,
+            fantoccini::key::Key::Tab,
+            &format!("Tab towards {css}"),
+        )
+        .await;
+    }
+    panic!(
+        "{css} was not reached with Tab (focus is on {})",
+        focused(app).await
+    );
+}
+
+/// Types into the focused control, as the keyboard does.
+async fn type_keys(app: &App, text: &str) {
+    app.client()
+        .active_element()
+        .await
+        .expect("the focused control")
+        .send_keys(text)
+        .await
+        .expect("typing");
+}
+
+async fn checked_value(app: &App, prefix: &str) -> String {
+    app.run_js(&format!(
+        "return document.querySelector('[role=radio][data-testid^={prefix}-][aria-checked=true]')?.dataset.value ?? ''"
+    ))
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_goes_from_welcome_to_a_playing_video_with_the_keyboard_alone() {
+    use fantoccini::key::Key;
+
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "a_newcomer_goes_from_welcome_to_a_playing_video_with_the_keyboard_alone",
+    )
+    .await;
+    size_window(&app, (900, 600)).await;
+    app.wait_for_element("[data-testid=welcome]").await;
+    app.screen("keyboard-1-welcome").await;
+
+    // Choose a service.
+    tab_to(&app, "[data-testid=choose-openrouter]").await;
+    press_kept(&app, Key::Enter, "choosing OpenRouter").await;
+    app.wait_for(
+        "return document.activeElement?.dataset.testid === 'onboarding-key-input'",
+        "focus in the key field once the service is chosen",
+    )
+    .await;
+
+    // Paste a key, Test and save.
+    type_keys(&app, OPENROUTER_KEY).await;
+    app.screen("keyboard-2-key").await;
+    tab_to(&app, "[data-testid=test-key]").await;
+    press_kept(&app, Key::Enter, "Test and save").await;
+    app.wait_for(
+        "return document.activeElement?.dataset.testid === 'onboarding-finish'",
+        "focus on Start creating once the key works",
+    )
+    .await;
+    app.screen("keyboard-3-ready").await;
+
+    // "Start creating": focus lands in the prompt.
+    press_kept(&app, Key::Enter, "Start creating").await;
+    app.wait_for(
+        "return document.activeElement?.dataset.testid === 'prompt'",
+        "focus in the prompt after Start creating",
+    )
+    .await;
+    type_keys(&app, "A kite rises over a windy beach").await;
+    app.wait_for(
+        "return document.querySelector('[data-testid=generate]').textContent.includes('$')",
+        "the price on Generate",
+    )
+    .await;
+
+    // Length and Resolution with the arrow keys; focus stays on the chosen chip.
+    tab_to(&app, "[role=radio][data-testid^=duration-]").await;
+    let before = checked_value(&app, "duration").await;
+    press_kept(&app, Key::Right, "ArrowRight on Length").await;
+    app.wait_for(
+        &format!(
+            "const b = document.querySelector('[role=radio][data-testid^=duration-][aria-checked=true]');
+             return b !== null && b.dataset.value !== {} && document.activeElement === b",
+            json!(before)
+        ),
+        "ArrowRight to choose the next Length and keep focus on it",
+    )
+    .await;
+    press_kept(&app, Key::Left, "ArrowLeft on Length").await;
+    app.wait_for(
+        &format!(
+            "const b = document.querySelector('[role=radio][data-testid^=duration-][aria-checked=true]');
+             return b !== null && b.dataset.value === {} && document.activeElement === b",
+            json!(before)
+        ),
+        "ArrowLeft to choose the first Length again",
+    )
+    .await;
+    tab_to(&app, "[role=radio][data-testid^=resolution-]").await;
+    let before = checked_value(&app, "resolution").await;
+    press_kept(&app, Key::Right, "ArrowRight on Resolution").await;
+    app.wait_for(
+        &format!(
+            "const b = document.querySelector('[role=radio][data-testid^=resolution-][aria-checked=true]');
+             return b !== null && b.dataset.value !== {} && document.activeElement === b",
+            json!(before)
+        ),
+        "ArrowRight to choose the next Resolution and keep focus on it",
+    )
+    .await;
+    assert_ne!(focused(&app).await, "body");
+    app.wait_for(
+        "const g = document.querySelector('[data-testid=generate]');
+         return g.textContent.includes('$') && !g.disabled",
+        "the new price on Generate",
+    )
+    .await;
+    app.screen("keyboard-4-create").await;
+
+    // Generate.
+    tab_to(&app, "[data-testid=generate]").await;
+    press_kept(&app, Key::Enter, "Generate").await;
+    app.wait_for_element("[data-testid=generate-started]").await;
+    assert_ne!(focused(&app).await, "body", "focus after Generate");
+    app.wait_for(
+        "return document.querySelector('[data-testid=job]')?.dataset.state === 'done'",
+        "the video to finish in the queue",
+    )
+    .await;
+    app.screen("keyboard-5-done").await;
+
+    // Open it in the player.
+    tab_to(&app, "[data-testid=job] [data-testid=card-open]").await;
+    press_kept(&app, Key::Enter, "Play").await;
+    app.wait_for(
+        "const v = document.querySelector('[data-testid=player-video]');
+         return v !== null && v.readyState >= 2 && v.currentTime > 0.5",
+        "the video to play (readyState ≥ 2, time running)",
+    )
+    .await;
+    app.wait_for(
+        "return document.querySelector('.player-backdrop').contains(document.activeElement)",
+        "focus inside the player",
+    )
+    .await;
+    app.screen("keyboard-6-playing").await;
+
+    // Escape closes it; focus goes back to what opened it.
+    press(&app, Key::Escape).await;
+    app.wait_for(
+        "return document.querySelector('.player-backdrop') === null",
+        "Escape to close the player",
+    )
+    .await;
+    app.wait_for(
+        "return document.activeElement?.matches('[data-testid=job] [data-testid=card-open]') === true",
+        "focus back on the card's Play",
+    )
+    .await;
+    app.screen("keyboard-7-closed").await;
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_tabs_opens_each_screen_at_its_top() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(&emulator, "switching_tabs_opens_each_screen_at_its_top").await;
+    size_window(&app, (900, 600)).await;
+    with_minimax_key(&app).await;
+    // Scrolled down on Settings (long at 900×600), whichever box scrolls.
+    app.click("[data-testid=settings]").await;
+    app.wait_for_element("[data-testid=notifications]").await;
+    let scroll = "const v = document.getElementById('view');
+                  return [v.scrollTop, document.scrollingElement.scrollTop]";
+    app.run_js(
+        "document.getElementById('view').scrollTop = 100000;
+         document.scrollingElement.scrollTop = 100000; return null",
+    )
+    .await;
+    let down = app.run_js(scroll).await;
+    assert_ne!(down, json!([0, 0]), "Settings could not be scrolled");
+
+    for tab in ["nav-create", "nav-library", "nav-spending", "settings"] {
+        app.click(&format!("[data-testid={tab}]")).await;
+        assert_eq!(
+            app.run_js(scroll).await,
+            json!([0, 0]),
+            "{tab} did not open at its top"
+        );
+        app.run_js(
+            "document.getElementById('view').scrollTop = 100000;
+             document.scrollingElement.scrollTop = 100000; return null",
+        )
+        .await;
+    }
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_camera_picker_names_each_move_with_the_command_it_inserts() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let app = launch(
+        &emulator,
+        "the_camera_picker_names_each_move_with_the_command_it_inserts",
+    )
+    .await;
+    with_minimax_key(&app).await;
+    app.click(".camera-picker summary").await;
+    let label = app
+        .run_js(
+            "return document.querySelector('.camera-picker input[value=\"Push in\"]').closest('label').innerText.replace(/\\s+/g, ' ').trim()",
+        )
+        .await;
+    assert_eq!(label, json!("Move in [Push in]"));
+    app.click(".camera-picker input[value=\"Push in\"]").await;
+    app.click(".camera-picker .picker-actions button").await;
+    let prompt = app
+        .run_js("return document.querySelector('[data-testid=prompt]').value")
+        .await;
+    assert_eq!(prompt, json!("[Push in]"));
+    app.close().await;
+}

@@ -5,7 +5,7 @@ import { el } from "../dom.js";
 import { studio, onFileDrop } from "../tauri.js";
 import { formatMoney } from "../money.js";
 import { MODEL_NAMES, PROVIDER_NAMES } from "../names.js";
-import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
+import { CAMERA_MOVE_GROUPS, MAX_MOVES_TOGETHER, moveLabel, findCameraCommands, insertCameraCommand } from "../camera-moves.js";
 import { quoteRequestOf, requestOf, startRequestOf } from "../request.js";
 import { creditWarning, splitDetails, withArticle } from "../accounts.js";
 import { detailsBox } from "./key-entry.js";
@@ -250,7 +250,8 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
   generate.addEventListener("click", async () => {
     if (starting || generate.disabled) return;
     starting = true;
-    generate.disabled = true;
+    // Not `disabled`: a focused button that is disabled drops the keyboard's place to the page.
+    generate.setAttribute("aria-disabled", "true");
     const label = generate.textContent;
     generate.textContent = "Starting…";
     outcome.replaceChildren();
@@ -270,6 +271,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
       );
     } finally {
       starting = false;
+      generate.removeAttribute("aria-disabled");
       generate.textContent = label;
       if (lastChoices) update(lastChoices);
     }
@@ -321,7 +323,7 @@ function checkoutPanel(compose, providersWithKeys, firstFrame) {
       answer.overBudget ??
       (noKey ? `Add ${withArticle(PROVIDER_NAMES[compose.provider])} key in Settings to generate here.` : (frameProblem ?? creditWarning(compose.provider, quote.price) ?? ""));
     if (!starting) generate.textContent = `Generate · ${estimate ? "about " : ""}${formatMoney(quote.price)}`;
-    generate.disabled = Boolean(starting || choices.problem || answer.overBudget || noKey || frameProblem);
+    generate.disabled = Boolean(choices.problem || answer.overBudget || noKey || frameProblem);
   }
 
   return { element, update, generate };
@@ -406,7 +408,7 @@ function cameraPicker(onInsert) {
         return el("label", { className: "move" }, [
           box,
           el("span", { textContent: move.label }),
-          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: ` [${move.command}]` }),
+          move.label === move.command ? null : el("span", { className: "muted move-command", textContent: moveLabel(move).slice(move.label.length) }),
         ]);
       }),
     ]),

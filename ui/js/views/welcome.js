@@ -90,11 +90,15 @@ export function showWelcome(container, status, { onDone } = {}) {
       ]),
     ]);
 
+    let testing = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (testing) return;
+      testing = true;
       const chosenRegion = form.querySelector("input[name=region]:checked")?.value ?? "global";
       const provider = providerOfService(service.id, chosenRegion);
-      test.disabled = true;
+      // Not `disabled`: a focused button that is disabled drops the keyboard's place to the page.
+      test.setAttribute("aria-disabled", "true");
       test.textContent = "Testing…";
       outcome.replaceChildren(el("p", { className: "muted", role: "status", textContent: `Asking ${providerName(provider)}…` }));
       try {
@@ -125,7 +129,8 @@ export function showWelcome(container, status, { onDone } = {}) {
       } catch (err) {
         outcome.replaceChildren(showError(err));
       } finally {
-        test.disabled = false;
+        testing = false;
+        test.removeAttribute("aria-disabled");
         test.textContent = "Test and save";
       }
     });
