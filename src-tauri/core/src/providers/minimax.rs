@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{excerpt, provider_text, MoneyState, ProviderError, ProviderSaid};
 use super::http::{
-    by_status, exchange, key_verdict, salvage_submit, settle_submit_error, submit_no_answer, submit_with_retries,
-    with_retries, Answer,
+    by_status, exchange, key_verdict, salvage_submit, settle_submit_error, submit_no_answer,
+    submit_with_retries, with_retries, Answer,
 };
 use super::wire::{
     check_submitted_id, de_loose_code, de_loose_id, de_loose_string, de_loose_text, de_loose_u32,
