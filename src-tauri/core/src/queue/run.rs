@@ -324,6 +324,7 @@ impl Runner {
                 });
             }
             let wait = schedule.next_wait(checks, at_provider_for, asked_wait);
+            let wait = schedule.within_documented_floor(provider, at_provider_for, wait);
             if let Woken::Stop(reply) = self.pause(wait).await {
                 let _ = reply.send(self.stop().await);
                 return Flow::End;
