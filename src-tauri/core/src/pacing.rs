@@ -20,6 +20,9 @@ pub struct PollSchedule {
     pub steady: Duration,
     pub slow: Duration,
     pub long_running_after: Duration,
+    /// Whether a service's own documented schedule bounds how soon a check may come
+    /// ([`linkmodel_floor`]); off in `quick`, whose milliseconds stand for seconds.
+    pub documented_floors: bool,
 }
 
 impl Default for PollSchedule {
@@ -30,6 +33,7 @@ impl Default for PollSchedule {
             steady: Duration::from_secs(30),
             slow: Duration::from_secs(120),
             long_running_after: LONG_RUNNING_AFTER,
+            documented_floors: true,
         }
     }
 }
@@ -43,6 +47,7 @@ impl PollSchedule {
             steady: Duration::from_millis(50),
             slow: Duration::from_millis(100),
             long_running_after: Duration::from_secs(5),
+            documented_floors: false,
         }
     }
 
@@ -66,6 +71,43 @@ impl PollSchedule {
 
     pub fn is_long_running(&self, at_provider_for: Duration) -> bool {
         at_provider_for >= self.long_running_after
+    }
+
+    /// `planned` (the wait this schedule chose), lengthened where `provider` documents that it
+    /// should not be asked that soon.
+    pub fn within_documented_floor(
+        &self,
+        provider: Provider,
+        at_provider_for: Duration,
+        planned: Duration,
+    ) -> Duration {
+        match provider {
+            Provider::LinkModel if self.documented_floors => {
+                planned.max(linkmodel_floor(at_provider_for))
+            }
+            _ => planned,
+        }
+    }
+}
+
+/// The least wait before asking LinkModel about a task that has been there `at_provider_for`,
+/// from its documented schedule (docs/providers.md): nothing for the first 30 s, then every 5 s
+/// until 2 min, every 3 s until 4, every 8 s until 8, every 15 s after that. Its own client stops
+/// at 15 min, but the task may still finish and it is paid for: it is never given up, and the
+/// schedule's slower pace decides from there.
+pub fn linkmodel_floor(at_provider_for: Duration) -> Duration {
+    const FIRST: Duration = Duration::from_secs(30);
+    let minutes = at_provider_for.as_secs() / 60;
+    if at_provider_for < FIRST {
+        FIRST - at_provider_for
+    } else if minutes < 2 {
+        Duration::from_secs(5)
+    } else if minutes < 4 {
+        Duration::from_secs(3)
+    } else if minutes < 8 {
+        Duration::from_secs(8)
+    } else {
+        Duration::from_secs(15)
     }
 }
 
@@ -239,6 +281,52 @@ mod tests {
         let at = Duration::from_secs(31 * 60);
         assert!(schedule.is_long_running(at));
         assert_eq!(schedule.next_wait(50, at, None), Duration::from_secs(120));
+    }
+
+    #[test]
+    fn linkmodel_is_first_asked_after_thirty_seconds_then_never_sooner_than_its_documented_gaps() {
+        let schedule = PollSchedule::default();
+        let secs = Duration::from_secs;
+        let floor = |at: u64, planned: u64| {
+            schedule
+                .within_documented_floor(Provider::LinkModel, secs(at), secs(planned))
+                .as_secs()
+        };
+        // The first check comes at 30 s, not at the usual 10 s.
+        assert_eq!(floor(0, 10), 30);
+        assert_eq!(floor(12, 10), 18);
+        // Later, the documented gap is a floor under the plan, phase by phase.
+        assert_eq!(floor(40, 1), 5);
+        assert_eq!(floor(3 * 60, 1), 3);
+        assert_eq!(floor(5 * 60, 1), 8);
+        assert_eq!(floor(10 * 60, 1), 15);
+        assert_eq!(floor(40, 30), 30, "a longer plan stays");
+        // After 15 min it is still checked (its own client stops), at the schedule's slow pace.
+        let late = secs(40 * 60);
+        assert_eq!(
+            schedule.within_documented_floor(
+                Provider::LinkModel,
+                late,
+                schedule.next_wait(80, late, None)
+            ),
+            secs(120)
+        );
+        // Other services, and the quick schedule of tests, are untouched.
+        for provider in [
+            Provider::MinimaxGlobal,
+            Provider::MinimaxChina,
+            Provider::OpenRouter,
+        ] {
+            assert_eq!(
+                schedule.within_documented_floor(provider, secs(0), secs(10)),
+                secs(10)
+            );
+        }
+        let quick = PollSchedule::quick();
+        assert_eq!(
+            quick.within_documented_floor(Provider::LinkModel, secs(0), quick.first),
+            quick.first
+        );
     }
 
     #[test]

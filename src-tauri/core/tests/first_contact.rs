@@ -396,6 +396,13 @@ async fn outcome(variants: Variants, provider: Provider) -> String {
 async fn every_variant_of_the_re_check_ends_as_a_saved_video_with_one_submit() {
     let variants: Vec<(&str, Variants)> = vec![
         (
+            "bytes 0",
+            Variants {
+                minimax_zero_bytes: true,
+                ..Variants::default()
+            },
+        ),
+        (
             "China api.minimax.cn down",
             Variants {
                 china_host_down: Some(ChinaHostName::New),

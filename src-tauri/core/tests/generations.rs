@@ -751,6 +751,60 @@ async fn a_retry_after_from_the_provider_is_honoured_between_checks() {
 }
 
 #[tokio::test]
+async fn an_answer_the_app_cannot_read_says_so_on_the_card_with_the_answer_and_the_video_still_comes(
+) {
+    let bench = Bench::new().await;
+    let key = bench.emu.key(Service::MinimaxGlobal);
+    // "Success" without the file: not readable. It quotes the key back, as a proxy might.
+    let odd = format!(
+        r#"{{"task_id":"1","status":"Success","base_resp":{{"status_code":0}},"echo":"{key}"}}"#
+    );
+    bench.emu.inject(
+        Fault::new(
+            Service::MinimaxGlobal,
+            Endpoint::Query,
+            FaultKind::Custom {
+                status: 200,
+                body: odd,
+            },
+        )
+        .times(2),
+    );
+    let started = bench.start().await;
+    let card = started
+        .enqueue(text_to_video(Provider::MinimaxGlobal))
+        .await;
+    let odd_card = started
+        .until(&card.id, "showing the unreadable answer", |c| {
+            c.error
+                .as_ref()
+                .is_some_and(|e| e.kind == "unreadable-answer")
+        })
+        .await;
+    // The UI receives the answer beside the message.
+    let json = serde_json::to_value(&odd_card).unwrap();
+    assert!(json["error"]["raw"].is_string(), "{json}");
+    let problem = odd_card.error.unwrap();
+    assert!(
+        problem.message.contains("does not know yet")
+            && problem.message.contains("your video is not lost"),
+        "{}",
+        problem.message
+    );
+    let raw = problem.raw.expect("the answer, to copy");
+    assert!(raw.contains("\"status\":\"Success\""), "{raw}");
+    assert!(!raw.contains(&key), "the key never reaches a card: {raw}");
+    assert!(!problem.message.contains(&key));
+    assert!(!odd_card.state.is_final(), "still followed");
+    assert_ne!(odd_card.state, GenerationState::Failed);
+
+    let done = started.until_state(&card.id, GenerationState::Done).await;
+    assert!(done.error.is_none(), "a good answer clears the problem");
+    assert!(is_mp4(&started.folder(&card.id).join(VIDEO_FILE)));
+    assert_eq!(bench.emu.submits(Service::MinimaxGlobal), 1);
+}
+
+#[tokio::test]
 async fn minimax_requests_keep_to_the_provider_s_pace() {
     let mut bench = Bench::new().await;
     let window = Duration::from_millis(500);

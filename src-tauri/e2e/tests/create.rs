@@ -415,6 +415,54 @@ async fn queue_cards_say_state_time_cost_and_warnings_in_plain_words() {
     app.close().await;
 }
 
+#[tokio::test]
+async fn an_answer_the_app_cannot_read_is_explained_on_the_card_and_copied_for_a_bug_report() {
+    let app = app_with_a_key(
+        "an_answer_the_app_cannot_read_is_explained_on_the_card_and_copied_for_a_bug_report",
+        &[],
+    )
+    .await;
+    let raw =
+        r#"{"task_id":"1","status":"Success","base_resp":{"status_code":0},"echo":"[your key]"}"#;
+    let mut card = contract_cards()[0].clone();
+    card["id"] = json!("g-odd");
+    card["error"] = json!({
+        "kind": "unreadable-answer",
+        "message": "MiniMax answered in a way Hailuo Studio does not know yet. It keeps checking; your video is not lost. Copy the answer for a bug report so this can be fixed. (it said: HTTP 200)",
+        "raw": raw,
+    });
+    // The clipboard is stood in for, so the test reads what a bug report would get.
+    let shown = app
+        .client()
+        .execute_async(
+            "const [card, done] = arguments;
+             Object.defineProperty(navigator, 'clipboard', { configurable: true,
+               value: { writeText: (text) => { window.copiedForTest = text; return Promise.resolve(); } } });
+             import('./js/views/queue.js').then((queue) => { queue.showCard(card); done(true); },
+                                                (err) => done(String(err)));",
+            vec![card],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("the queue module did not load: {err}"));
+    assert_eq!(shown, json!(true));
+    let text = text_of(&app, "[data-id=g-odd]").await;
+    assert!(text.contains("does not know yet"), "{text}");
+    assert!(text.contains("your video is not lost"), "{text}");
+    assert!(text.contains("Generating"), "still being made: {text}");
+    click(&app, "[data-id=g-odd] [data-testid=card-copy-answer]").await;
+    let mut copied = json!(null);
+    for _ in 0..50 {
+        copied = app.run_js("return window.copiedForTest ?? null").await;
+        if !copied.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(copied, json!(raw));
+    app.screen("queue-card-unreadable-answer").await;
+    app.close().await;
+}
+
 /// Serves the files of one folder on 127.0.0.1, whole or by byte range, as the app's media server
 /// does for the library.
 struct LoopbackFiles {

@@ -173,7 +173,7 @@ function cardElement(card) {
             el("span", { className: "muted", textContent: downloadWords(card.download) }),
           ])
         : null,
-      error ? errorLines(error) : detailsBox(state.details),
+      error ? errorLines(error, card.error.raw) : detailsBox(state.details),
       // An empty account is fixed on the service's website: the way there, on the card.
       card.error?.kind === "no-credit" ? servicePageButton(card.provider, "billing") : null,
       el("p", { className: `gen-cost${cost.known ? " known" : ""}`, title: cost.detail, dataset: { testid: "card-cost" } }, [
@@ -187,10 +187,23 @@ function cardElement(card) {
   ]);
 }
 
-/** A card's error: the sentence, with the service's codes under a closed "Details". */
-function errorLines(message) {
+/**
+ * A card's error: the sentence, with the service's codes under a closed "Details". An answer the
+ * app could not read comes with it (`raw`, redacted), to copy into a bug report.
+ */
+function errorLines(message, raw) {
   const { text, details } = splitDetails(message);
-  return el("div", { className: "gen-error" }, [el("p", { textContent: text }), detailsBox(details)]);
+  const copy = raw
+    ? el("button", {
+        type: "button",
+        className: "button small",
+        textContent: "Copy the answer",
+        title: "Copies what the service answered (without your key) for a bug report",
+        dataset: { testid: "card-copy-answer" },
+        onclick: (event) => copyText(raw, event.currentTarget, "Copy the answer"),
+      })
+    : null;
+  return el("div", { className: "gen-error" }, [el("p", { textContent: text }), copy, detailsBox(details)]);
 }
 
 function thumbnail(card) {
@@ -331,12 +344,17 @@ async function checkNow(card, button) {
   await act(card, () => studio.checkGenerationNow(card.id));
 }
 
-async function copyPrompt(card, button) {
+function copyPrompt(card, button) {
+  return copyText(card.prompt, button, "Copy prompt");
+}
+
+/** Puts `text` on the clipboard; the button says "Copied" for a moment, then `label` again. */
+async function copyText(text, button, label) {
   try {
-    await navigator.clipboard.writeText(card.prompt);
+    await navigator.clipboard.writeText(text);
   } catch {
     // Some webviews refuse the clipboard API: copy through a selection instead.
-    const area = el("textarea", { value: card.prompt, className: "offscreen" });
+    const area = el("textarea", { value: text, className: "offscreen" });
     document.body.append(area);
     area.select();
     document.execCommand("copy");
@@ -344,7 +362,7 @@ async function copyPrompt(card, button) {
   }
   button.textContent = "Copied";
   setTimeout(() => {
-    button.textContent = "Copy prompt";
+    button.textContent = label;
   }, 1500);
 }
 

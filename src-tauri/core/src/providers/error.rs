@@ -30,7 +30,7 @@ impl ProviderSaid {
     /// What to show after the plain-language sentence, e.g. ` (MiniMax said: "invalid api key", code 2049, HTTP 200)`.
     /// An excerpt of a raw answer (JSON, an HTML page) stays in `text` for support, but is not
     /// quoted: the sentence before it already says what was wrong with it.
-    fn suffix(&self) -> String {
+    pub(crate) fn suffix(&self) -> String {
         let mut parts = Vec::new();
         if let Some(text) = self
             .text

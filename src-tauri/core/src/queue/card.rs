@@ -23,19 +23,30 @@ impl DownloadProgress {
     }
 }
 
-/// An error as the UI receives every error: `{kind, message}`.
+/// An error as the UI receives every error: `{kind, message}`, and for an answer the app could
+/// not read, that answer (redacted) as `raw`, for the card's "Copy the answer".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CardError {
     pub kind: String,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+}
+
+impl CardError {
+    /// A problem with nothing to copy.
+    pub fn new(kind: impl Into<String>, message: impl Into<String>) -> Self {
+        CardError {
+            kind: kind.into(),
+            message: message.into(),
+            raw: None,
+        }
+    }
 }
 
 impl From<&GenerationFailure> for CardError {
     fn from(failure: &GenerationFailure) -> Self {
-        CardError {
-            kind: failure.kind.clone(),
-            message: failure.message.clone(),
-        }
+        CardError::new(failure.kind.clone(), failure.message.clone())
     }
 }
 

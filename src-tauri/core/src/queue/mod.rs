@@ -778,10 +778,7 @@ fn reconcile(
         if generation.state == GenerationState::Waiting && !made_here {
             held.insert(
                 generation.id.clone(),
-                CardError {
-                    kind: "made-elsewhere".into(),
-                    message: MADE_ELSEWHERE.into(),
-                },
+                CardError::new("made-elsewhere", MADE_ELSEWHERE),
             );
             continue;
         }
@@ -800,10 +797,7 @@ fn reconcile(
                     // Made before installations were recorded: held, never sent silently.
                     held.insert(
                         generation.id.clone(),
-                        CardError {
-                            kind: "not-in-spending".into(),
-                            message: HELD_UNRECORDED.into(),
-                        },
+                        CardError::new("not-in-spending", HELD_UNRECORDED),
                     );
                 }
             }

@@ -324,6 +324,7 @@ impl Runner {
                 });
             }
             let wait = schedule.next_wait(checks, at_provider_for, asked_wait);
+            let wait = schedule.within_documented_floor(provider, at_provider_for, wait);
             if let Woken::Stop(reply) = self.pause(wait).await {
                 let _ = reply.send(self.stop().await);
                 return Flow::End;
@@ -366,12 +367,9 @@ impl Runner {
                             self.shared.announce_line(provider);
                         }
                         self.troubled = true;
-                        let problem = CardError {
-                            kind: "key-rejected".into(),
-                            message: format!(
+                        let problem = CardError::new("key-rejected", format!(
                                 "{provider} did not accept your API key. Add a working key in Settings to go on following this video."
-                            ),
-                        };
+                            ));
                         self.shared
                             .update(self.id(), |_, live| live.problem = Some(problem));
                         asked_wait = Some(schedule.slow);
@@ -750,20 +748,14 @@ impl Runner {
 
     fn show_problem(&mut self, err: &ProviderError) {
         self.troubled = true;
-        let problem = CardError {
-            kind: err.kind().to_owned(),
-            message: err.to_string(),
-        };
+        let problem = problem_of(err);
         self.shared
             .update(self.id(), |_, live| live.problem = Some(problem));
     }
 
     fn show_queue_problem(&mut self, err: &QueueError) {
         self.troubled = true;
-        let problem = CardError {
-            kind: err.kind().to_owned(),
-            message: err.to_string(),
-        };
+        let problem = CardError::new(err.kind(), err.to_string());
         self.shared
             .update(self.id(), |_, live| live.problem = Some(problem));
     }
@@ -903,10 +895,7 @@ impl Runner {
             *record = generation;
             if let Some(err) = &problem {
                 tracing::error!("a generation's record could not be saved: {err}");
-                live.problem = Some(CardError {
-                    kind: err.kind().to_owned(),
-                    message: err.to_string(),
-                });
+                live.problem = Some(CardError::new(err.kind(), err.to_string()));
             }
         });
         saved
@@ -933,6 +922,29 @@ fn while_following(err: &ProviderError) -> Answer {
         | ProviderError::Refused { .. } => Answer::Final,
         ProviderError::KeyRejected { .. } => Answer::KeyRejected,
         _ => Answer::Passing,
+    }
+}
+
+/// A passing problem as the card shows it. An answer that could not be read is said to be
+/// harmless (it is, the generation is still followed) and carries that answer, redacted.
+fn problem_of(err: &ProviderError) -> CardError {
+    match err {
+        ProviderError::UnreadableAnswer {
+            provider,
+            said,
+            raw,
+            ..
+        } => CardError {
+            raw: Some(raw.clone()),
+            ..CardError::new(
+                err.kind(),
+                format!(
+                    "{provider} answered in a way Hailuo Studio does not know yet. It keeps checking; your video is not lost. Copy the answer for a bug report so this can be fixed.{}",
+                    said.suffix()
+                ),
+            )
+        },
+        _ => CardError::new(err.kind(), err.to_string()),
     }
 }
 
