@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::poll_schedule::NearFinish;
 use crate::provider::Provider;
 
 /// After this long at the provider, a generation is "still generating" and checked slowly.
@@ -20,6 +21,8 @@ pub struct PollSchedule {
     pub steady: Duration,
     pub slow: Duration,
     pub long_running_after: Duration,
+    /// Checks shaped by past times of the same kind (`poll_schedule`); `None` keeps the above.
+    pub near_finish: Option<NearFinish>,
 }
 
 impl Default for PollSchedule {
@@ -30,6 +33,7 @@ impl Default for PollSchedule {
             steady: Duration::from_secs(30),
             slow: Duration::from_secs(120),
             long_running_after: LONG_RUNNING_AFTER,
+            near_finish: Some(NearFinish::default()),
         }
     }
 }
@@ -43,6 +47,7 @@ impl PollSchedule {
             steady: Duration::from_millis(50),
             slow: Duration::from_millis(100),
             long_running_after: Duration::from_secs(5),
+            near_finish: None,
         }
     }
 

@@ -293,6 +293,7 @@ impl Runner {
         };
         let provider = self.generation.request.provider;
         let schedule = self.shared.config.schedule.clone();
+        let expected = self.shared.finish_times.estimate(&self.generation);
         let mut checks = 0;
         let mut asked_wait = None;
         loop {
@@ -306,7 +307,12 @@ impl Runner {
                     live.long_running = long_running;
                 });
             }
-            let wait = schedule.next_wait(checks, at_provider_for, asked_wait);
+            let wait = schedule.next_wait_expecting(
+                checks,
+                at_provider_for,
+                asked_wait,
+                expected.as_ref(),
+            );
             if let Woken::Stop(reply) = self.pause(wait).await {
                 let _ = reply.send(self.stop().await);
                 return Flow::End;
