@@ -29,13 +29,16 @@ for arg in "$@"; do
 done
 
 # Issue 20 section 1: the service has finished -> the video plays in the app. Core examples,
-# release builds, no window: the simulation of every poll schedule (mixed services, then all 20
-# at one MiniMax region), then the real tail for a 1080P 6 s clip.
+# release builds, no window: the simulation of every poll schedule (mixed services, all 20 at one
+# MiniMax region, 3 there, a steadier service), then the real tail for a 1080P 6 s clip.
 lag_section() {
   say "Lag: the service has finished -> the video plays (cargo run --release, examples)"
   cargo build --release -q -p hailuo-core --example poll_lag_bench --example finish_tail_bench
   cargo run --release -q -p hailuo-core --example poll_lag_bench
   cargo run --release -q -p hailuo-core --example poll_lag_bench -- --minimax-only
+  # The same at the app's own line (3 at one service at once), and with a steadier service.
+  cargo run --release -q -p hailuo-core --example poll_lag_bench -- --minimax-only --in-flight 3
+  cargo run --release -q -p hailuo-core --example poll_lag_bench -- --spread 0.15
   cargo run --release -q -p hailuo-core --example finish_tail_bench
 }
 

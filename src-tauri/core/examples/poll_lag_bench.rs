@@ -355,18 +355,10 @@ async fn simulate(plan: Plan, jobs: &[Job], in_flight: usize, past_times: Option
                 *count += 1;
                 *count
             };
-            // Ours keeps each generation within its share of a limited service's budget.
-            let schedule = match (&schedule.near_finish, &expected) {
-                (Some(near), Some(expected)) if provider.is_minimax() => {
-                    let per_second = f64::from(MINIMAX_PER_MINUTE) / 60.0 / sharing as f64;
-                    let allowed = (per_second * expected.mean_secs()).max(1.0);
-                    PollSchedule {
-                        near_finish: Some(near.within(expected, allowed)),
-                        ..schedule
-                    }
-                }
-                _ => schedule,
-            };
+            // Ours keeps each generation within its share of a limited service's budget, as
+            // the queue does (there with its line's limit of generations at one service).
+            let budget = provider.is_minimax().then_some(budget);
+            let schedule = schedule.within_share(expected.as_ref(), budget, sharing);
             let mut checks = 0;
             let mut retry_after = None;
             loop {

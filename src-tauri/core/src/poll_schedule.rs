@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::generation::{Model, Resolution};
 use crate::library::{Generation, GenerationState};
-use crate::pacing::PollSchedule;
+use crate::pacing::{PollSchedule, RequestBudget};
 use crate::provider::Provider;
 
 /// Times of this many recent generations of one kind are kept: services change speed.
@@ -222,6 +222,31 @@ impl PollSchedule {
     }
 }
 
+impl PollSchedule {
+    /// This schedule for one generation like `expected` that shares a provider's request
+    /// `budget` with up to `sharing` generations: its plan near the finish is made sparser where
+    /// it would take more than its share (each generation's time in flight at most that many
+    /// requests). Without a budget, or a plan, or an estimate, it is unchanged.
+    pub fn within_share(
+        &self,
+        expected: Option<&FinishEstimate>,
+        budget: Option<RequestBudget>,
+        sharing: usize,
+    ) -> PollSchedule {
+        let (Some(near), Some(expected), Some(budget)) = (&self.near_finish, expected, budget)
+        else {
+            return self.clone();
+        };
+        let per_second =
+            f64::from(budget.requests) / budget.per.as_secs_f64().max(1.0) / sharing.max(1) as f64;
+        let allowed = (per_second * expected.mean_secs()).max(1.0);
+        PollSchedule {
+            near_finish: Some(near.within(expected, allowed)),
+            ..self.clone()
+        }
+    }
+}
+
 /// What decides how long a generation takes at the service.
 type Kind = (Provider, Model, Resolution, u8);
 
@@ -392,6 +417,31 @@ mod tests {
         assert!((5.0..=6.0).contains(&checks), "{checks} checks");
         // A plan already within its share is left as it is.
         assert_eq!(shared.within(&expected, 50.0), shared);
+    }
+
+    #[test]
+    fn a_generation_takes_no_more_than_its_share_of_a_limited_service() {
+        let expected = three_minutes();
+        let schedule = schedule();
+        let five_a_minute = RequestBudget {
+            requests: 5,
+            per: Duration::from_secs(60),
+        };
+        // Three at MiniMax sharing 5 a minute: about 5 requests each over ~3 minutes.
+        let shared = schedule.within_share(Some(&expected), Some(five_a_minute), 3);
+        let checks = shared
+            .near_finish
+            .as_ref()
+            .unwrap()
+            .expected_checks(&expected);
+        let share = 5.0 / 60.0 / 3.0 * expected.mean_secs();
+        assert!(checks <= share, "{checks} checks for a share of {share}");
+        // No published limit, or no history: the schedule as it is.
+        assert_eq!(schedule.within_share(Some(&expected), None, 3), schedule);
+        assert_eq!(
+            schedule.within_share(None, Some(five_a_minute), 3),
+            schedule
+        );
     }
 
     #[test]
