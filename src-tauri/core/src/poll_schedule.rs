@@ -27,6 +27,11 @@ const PRIOR_WEIGHT: f64 = 2.0;
 /// Clock granularity and run-to-run noise: no history is trusted to be tighter than this.
 const LEAST_SPREAD: f64 = 0.05;
 
+/// Once a generation has taken longer than all but this share of its kind, the history does not
+/// describe it (the service is slow today): it is checked on today's schedule, not every few
+/// seconds for as long as it takes.
+const PAST_USUAL: f64 = 0.01;
+
 /// How the plan near the expected finish is tuned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NearFinish {
@@ -214,9 +219,13 @@ impl PollSchedule {
         expected: Option<&FinishEstimate>,
     ) -> Duration {
         match (&self.near_finish, expected) {
-            (Some(near), Some(expected)) if !self.is_long_running(at_provider_for) => near
-                .wait_at(at_provider_for, expected)
-                .max(retry_after.unwrap_or_default()),
+            (Some(near), Some(expected))
+                if !self.is_long_running(at_provider_for)
+                    && expected.survival(at_provider_for.as_secs_f64()) >= PAST_USUAL =>
+            {
+                near.wait_at(at_provider_for, expected)
+                    .max(retry_after.unwrap_or_default())
+            }
             _ => self.next_wait(checks_done, at_provider_for, retry_after),
         }
     }
@@ -382,6 +391,17 @@ mod tests {
                 schedule.next_wait(checks, at, None)
             );
         }
+    }
+
+    #[test]
+    fn a_generation_far_later_than_its_kind_is_checked_on_todays_schedule() {
+        let expected = three_minutes();
+        // Three minutes typical, ±25 %: at ten minutes the history no longer describes it.
+        let at = Duration::from_secs(600);
+        assert_eq!(
+            schedule().next_wait_expecting(12, at, None, Some(&expected)),
+            schedule().next_wait(12, at, None)
+        );
     }
 
     #[test]
