@@ -382,6 +382,16 @@ mod tests {
     }
 
     #[test]
+    fn the_queue_checks_near_the_expected_finish_by_default_and_tests_keep_quick_polling() {
+        let normal = crate::queue::QueueConfig::default().schedule;
+        assert_eq!(normal.near_finish, Some(NearFinish::default()));
+        assert_eq!(
+            crate::queue::QueueConfig::quick().schedule.near_finish,
+            None
+        );
+    }
+
+    #[test]
     fn without_history_the_schedule_is_todays() {
         let schedule = schedule();
         for (checks, at) in [(0, 0), (1, 10), (4, 70), (9, 200)] {
