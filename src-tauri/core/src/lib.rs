@@ -20,6 +20,7 @@ pub mod media_server;
 pub mod money;
 pub mod pacing;
 pub mod paths;
+pub mod poll_schedule;
 pub mod pricing;
 pub mod provider;
 pub mod providers;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::poll_schedule::NearFinish;
 use crate::provider::Provider;
 
 /// After this long at the provider, a generation is "still generating" and checked slowly.
@@ -23,6 +24,8 @@ pub struct PollSchedule {
     /// Whether a service's own documented schedule bounds how soon a check may come
     /// ([`linkmodel_floor`]); off in `quick`, whose milliseconds stand for seconds.
     pub documented_floors: bool,
+    /// Checks shaped by past times of the same kind (`poll_schedule`); `None` keeps the above.
+    pub near_finish: Option<NearFinish>,
 }
 
 impl Default for PollSchedule {
@@ -34,6 +37,7 @@ impl Default for PollSchedule {
             slow: Duration::from_secs(120),
             long_running_after: LONG_RUNNING_AFTER,
             documented_floors: true,
+            near_finish: Some(NearFinish::default()),
         }
     }
 }
@@ -48,6 +52,7 @@ impl PollSchedule {
             slow: Duration::from_millis(100),
             long_running_after: Duration::from_secs(5),
             documented_floors: false,
+            near_finish: None,
         }
     }
 

@@ -30,6 +30,7 @@ use crate::library::{
 };
 use crate::media_server::MediaServer;
 use crate::pacing::{PollSchedule, RequestPacer};
+use crate::poll_schedule::FinishTimes;
 use crate::pricing::{quote, QuoteError};
 use crate::provider::{Currency, Provider};
 use crate::providers::{base_url_for, BaseUrlError, ProviderClient, RetryPolicy};
@@ -197,6 +198,8 @@ pub(crate) struct Shared {
     tracked: Mutex<BTreeMap<GenerationId, Tracked>>,
     events: broadcast::Sender<GenerationCard>,
     durations: Mutex<HashMap<Shape, Vec<u64>>>,
+    /// Past times at the service, for the poll plan near the expected finish.
+    finish_times: FinishTimes,
     /// Budget check, record and ledger line of a new generation happen as one step.
     enqueueing: Mutex<()>,
     /// Every generation's task, so that shutting down stops them all.
@@ -240,6 +243,7 @@ impl GenerationQueue {
             tracked: Mutex::default(),
             events,
             durations: Mutex::default(),
+            finish_times: FinishTimes::default(),
             enqueueing: Mutex::default(),
             tasks: Mutex::default(),
         });
@@ -669,6 +673,7 @@ impl Shared {
     }
 
     pub(crate) fn remember_duration(&self, generation: &Generation) {
+        self.finish_times.remember(generation);
         let Some(done_at) = generation
             .history
             .iter()

@@ -11,6 +11,7 @@ use crate::ledger::SpendEntry;
 use crate::library::{
     local_now, ChargedCost, Generation, GenerationFailure, GenerationState, VideoFile, VIDEO_FILE,
 };
+use crate::pacing::RequestBudget;
 use crate::providers::{
     MoneyState, ProviderClient, ProviderError, TaskRef, TaskStatus, TaskUpdate, VideoLink,
 };
@@ -309,7 +310,12 @@ impl Runner {
             return Flow::End;
         };
         let provider = self.generation.request.provider;
-        let schedule = self.shared.config.schedule.clone();
+        let expected = self.shared.finish_times.estimate(&self.generation);
+        let schedule = self.shared.config.schedule.within_share(
+            expected.as_ref(),
+            RequestBudget::documented(provider),
+            self.shared.config.at_once_per_provider,
+        );
         let mut checks = 0;
         let mut asked_wait = None;
         loop {
@@ -323,7 +329,12 @@ impl Runner {
                     live.long_running = long_running;
                 });
             }
-            let wait = schedule.next_wait(checks, at_provider_for, asked_wait);
+            let wait = schedule.next_wait_expecting(
+                checks,
+                at_provider_for,
+                asked_wait,
+                expected.as_ref(),
+            );
             let wait = schedule.within_documented_floor(provider, at_provider_for, wait);
             if let Woken::Stop(reply) = self.pause(wait).await {
                 let _ = reply.send(self.stop().await);
