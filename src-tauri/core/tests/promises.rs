@@ -4,188 +4,20 @@
 // Helpers shared by the tests panic on purpose: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hailuo_core::keys::{KeyStore, MemoryKeyStore};
 use hailuo_core::ledger::{ChargeSource, Ledger, SpendState};
-use hailuo_core::library::{GenerationId, GenerationState, Library, RECORD_FILE};
+use hailuo_core::library::{GenerationId, GenerationState, RECORD_FILE};
 use hailuo_core::pacing::{RequestBudget, RequestPacer};
-use hailuo_core::queue::{GenerationCard, GenerationQueue, QueueConfig, QueueParts};
-use hailuo_core::{Currency, GenerationRequest, Model, Provider, Resolution};
-use hailuo_emulator::{
-    Emulator, EmulatorConfig, Endpoint, Fault, FaultKind, Host, RecordedRequest, Service,
-    TaskStatus as EmulatedStatus,
-};
+use hailuo_core::{Currency, Provider};
+use hailuo_emulator::{Endpoint, Fault, FaultKind, Service, TaskStatus as EmulatedStatus};
 use rust_decimal_macros::dec;
-use secrecy::SecretString;
 use tempfile::TempDir;
 
-/// How long any one test waits for a generation to reach a state.
-const PATIENCE: Duration = Duration::from_secs(20);
-
-fn service(provider: Provider) -> Service {
-    match provider {
-        Provider::MinimaxGlobal => Service::MinimaxGlobal,
-        Provider::MinimaxChina => Service::MinimaxChina,
-        Provider::OpenRouter => Service::OpenRouter,
-        Provider::LinkModel => Service::LinkModel,
-    }
-}
-
-fn text_to_video(provider: Provider) -> GenerationRequest {
-    GenerationRequest {
-        provider,
-        model: Model::Hailuo23,
-        prompt: "A lighthouse at dusk, waves below [Push in]".into(),
-        first_frame: None,
-        duration: 6,
-        resolution: Resolution::P768,
-        prompt_optimizer: false,
-        fast_pretreatment: false,
-    }
-}
-
-fn no_budgets() -> BTreeMap<Currency, rust_decimal::Decimal> {
-    BTreeMap::new()
-}
-
-/// An emulator, a library and a ledger in a temporary folder, and keys for every service.
-struct Bench {
-    emu: Emulator,
-    dir: TempDir,
-    keys: Arc<MemoryKeyStore>,
-    config: QueueConfig,
-    pacer: Arc<RequestPacer>,
-}
-
-impl Bench {
-    async fn new() -> Bench {
-        Bench::with(EmulatorConfig::default()).await
-    }
-
-    async fn with(config: EmulatorConfig) -> Bench {
-        let emu = Emulator::start(config).await.expect("the emulator starts");
-        let keys = Arc::new(MemoryKeyStore::default());
-        for provider in Provider::ALL {
-            keys.set(provider, &SecretString::from(emu.key(service(provider))))
-                .unwrap();
-        }
-        Bench {
-            emu,
-            dir: tempfile::tempdir().unwrap(),
-            keys,
-            config: QueueConfig::quick(),
-            pacer: Arc::new(RequestPacer::new(HashMap::new())),
-        }
-    }
-
-    fn library_root(&self) -> PathBuf {
-        self.dir.path().join("library")
-    }
-
-    fn overrides(&self) -> BTreeMap<Provider, String> {
-        Provider::ALL
-            .into_iter()
-            .map(|p| (p, self.emu.base_url(service(p))))
-            .collect()
-    }
-
-    /// Opens the library and ledger afresh from disk, as a new start of the app does.
-    fn open(&self) -> (Library, Arc<Ledger>) {
-        let library = Library::open(self.library_root()).unwrap();
-        let ledger = Arc::new(Ledger::open(&self.dir.path().join("state")).unwrap());
-        (library, ledger)
-    }
-
-    async fn start_with(&self, overrides: BTreeMap<Provider, String>) -> Started {
-        let (library, ledger) = self.open();
-        let queue = GenerationQueue::start(QueueParts {
-            library: library.clone(),
-            ledger: ledger.clone(),
-            keys: self.keys.clone(),
-            media: None,
-            pacer: self.pacer.clone(),
-            base_url_overrides: overrides,
-            config: self.config.clone(),
-        })
-        .await
-        .expect("the queue starts");
-        Started {
-            queue,
-            library,
-            ledger,
-        }
-    }
-
-    async fn start(&self) -> Started {
-        self.start_with(self.overrides()).await
-    }
-
-    fn api_requests(&self, svc: Service) -> Vec<RecordedRequest> {
-        self.emu
-            .requests_to(svc)
-            .into_iter()
-            .filter(|r| r.host == Host::Api)
-            .collect()
-    }
-}
-
-/// A running queue with the library and ledger it writes to.
-struct Started {
-    queue: GenerationQueue,
-    library: Library,
-    ledger: Arc<Ledger>,
-}
-
-impl Started {
-    async fn enqueue(&self, request: GenerationRequest) -> GenerationCard {
-        self.queue
-            .enqueue(request, no_budgets())
-            .await
-            .expect("the generation is queued")
-    }
-
-    /// Waits until the generation's card passes `test`.
-    async fn until(
-        &self,
-        id: &GenerationId,
-        what: &str,
-        test: impl Fn(&GenerationCard) -> bool,
-    ) -> GenerationCard {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(card) = self.queue.card(id) {
-                if test(&card) {
-                    return card;
-                }
-                if tokio::time::Instant::now() > deadline {
-                    panic!("the generation never became {what}: {card:#?}");
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    async fn until_state(&self, id: &GenerationId, state: GenerationState) -> GenerationCard {
-        self.until(id, &format!("{state:?}"), |c| c.state == state)
-            .await
-    }
-
-    fn on_disk(&self, id: &GenerationId) -> hailuo_core::library::Generation {
-        self.library.load(id).unwrap()
-    }
-
-    fn folder(&self, id: &GenerationId) -> PathBuf {
-        self.library.folder_of(id).unwrap()
-    }
-}
-
-fn task_id(started: &Started, id: &GenerationId) -> String {
-    started.on_disk(id).task_id.expect("a task id on disk")
-}
+mod queue_bench;
+use queue_bench::*;
 
 // ---------------------------------------------------------------------------------------------
 // The happy path
