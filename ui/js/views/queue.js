@@ -203,7 +203,8 @@ function errorLines(message, raw) {
         onclick: (event) => copyText(raw, event.currentTarget, "Copy the answer"),
       })
     : null;
-  return el("div", { className: "gen-error" }, [el("p", { textContent: text }), copy, detailsBox(details)]);
+  // An answer the app could not read is no failure: it keeps checking, so it reads calmly.
+  return el("div", { className: raw ? "gen-error gen-calm" : "gen-error" }, [el("p", { textContent: text }), copy, detailsBox(details)]);
 }
 
 function thumbnail(card) {
