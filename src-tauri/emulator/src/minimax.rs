@@ -16,7 +16,7 @@ use crate::config::MinimaxFailReason;
 use crate::frame;
 use crate::record::PlannedFailure;
 use crate::shared::lock;
-use crate::tasks::TaskStatus;
+use crate::tasks::{Task, TaskStatus};
 
 pub(crate) const MODEL: &str = "MiniMax-Hailuo-2.3";
 pub(crate) const FAST_MODEL: &str = "MiniMax-Hailuo-2.3-Fast";
@@ -219,17 +219,9 @@ async fn retrieve(
     if let Some(refusal) = auth_error(&api, &headers) {
         return refusal;
     }
-    let Some(file_id) = params.file_id.and_then(|id| id.parse::<u64>().ok()) else {
-        return invalid("file_id is required");
-    };
-    let timing = api.shared.config.timing;
-    let found = lock(&api.shared.tasks)
-        .by_file_id(api.service, file_id)
-        .and_then(|task| {
-            (task.observe(timing, false) == TaskStatus::Success).then(|| task.clone())
-        });
-    let Some(task) = found else {
-        return invalid("file not found");
+    let task = match finished_task(&api, params.file_id.as_deref()) {
+        Ok(task) => task,
+        Err(why) => return invalid(why),
     };
     let clip = match api.shared.clips.get(task.size.0, task.size.1).await {
         Ok(clip) => clip,
@@ -257,6 +249,18 @@ async fn retrieve(
     .into_response()
 }
 
+/// The finished task that made file `file_id`, or why there is none (MiniMax's words).
+fn finished_task(api: &Api, file_id: Option<&str>) -> Result<Task, &'static str> {
+    let Some(file_id) = file_id.and_then(|id| id.parse::<u64>().ok()) else {
+        return Err("file_id is required");
+    };
+    let timing = api.shared.config.timing;
+    lock(&api.shared.tasks)
+        .by_file_id(api.service, file_id)
+        .and_then(|task| (task.observe(timing, false) == TaskStatus::Success).then(|| task.clone()))
+        .ok_or("file not found")
+}
+
 /// The file itself, with the key: MiniMax's second download path (when switched on).
 async fn retrieve_content(
     State(api): State<Api>,
@@ -269,17 +273,9 @@ async fn retrieve_content(
     if let Some(refusal) = auth_error(&api, &headers) {
         return refusal;
     }
-    let Some(file_id) = params.file_id.and_then(|id| id.parse::<u64>().ok()) else {
-        return invalid("file_id is required");
-    };
-    let timing = api.shared.config.timing;
-    let found = lock(&api.shared.tasks)
-        .by_file_id(api.service, file_id)
-        .and_then(|task| {
-            (task.observe(timing, false) == TaskStatus::Success).then(|| task.clone())
-        });
-    let Some(task) = found else {
-        return invalid("file not found");
+    let task = match finished_task(&api, params.file_id.as_deref()) {
+        Ok(task) => task,
+        Err(why) => return invalid(why),
     };
     match api.shared.clips.get(task.size.0, task.size.1).await {
         Ok(clip) => cdn::serve_file(&clip, &headers).await,
