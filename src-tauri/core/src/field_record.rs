@@ -131,17 +131,7 @@ pub fn write_now(log_dir: &Path, exchange: &Exchange) {
 
 /// The last `count` records of each service found in `log_dir`, oldest first, per service.
 pub fn recent(log_dir: &Path, count: usize) -> Vec<(String, Vec<String>)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(FILE_PREFIX) && n.ends_with(".jsonl"))
-        })
-        .collect();
+    let mut files = crate::logs::files_named(log_dir, FILE_PREFIX, ".jsonl");
     files.sort();
     files
         .into_iter()

@@ -77,9 +77,9 @@ pub fn start(log_dir: &Path, also_stderr: bool) -> Result<(), LogError> {
     Ok(())
 }
 
-/// The last `count` lines of the log, oldest first, across the newest files.
-pub fn recent_lines(log_dir: &Path, count: usize) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(log_dir)
+/// The files in `dir` whose names start with `prefix` and end with `suffix`, unsorted.
+pub(crate) fn files_named(dir: &Path, prefix: &str, suffix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
@@ -87,11 +87,14 @@ pub fn recent_lines(log_dir: &Path, count: usize) -> Vec<String> {
         .filter(|path| {
             path.file_name()
                 .and_then(|name| name.to_str())
-                .is_some_and(|name| {
-                    name.starts_with(LOG_FILE_PREFIX) && name.ends_with(LOG_FILE_SUFFIX)
-                })
+                .is_some_and(|name| name.starts_with(prefix) && name.ends_with(suffix))
         })
-        .collect();
+        .collect()
+}
+
+/// The last `count` lines of the log, oldest first, across the newest files.
+pub fn recent_lines(log_dir: &Path, count: usize) -> Vec<String> {
+    let mut files = files_named(log_dir, LOG_FILE_PREFIX, LOG_FILE_SUFFIX);
     // The date in the name sorts the days.
     files.sort();
     let mut lines: Vec<String> = Vec::new();
